@@ -1,0 +1,47 @@
+"""Shared field helpers and the audit decorator used by every model."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+import pghistory
+
+CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))
+
+
+def money_field(verbose_name, **kwargs) -> models.DecimalField:
+    """An amount in minor-unit precision; its currency is a sibling field."""
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)
+
+
+def currency_field(verbose_name=_("currency"), **kwargs) -> models.CharField:
+    return models.CharField(verbose_name, max_length=3, validators=[CURRENCY_VALIDATOR], **kwargs)
+
+
+def currency_check(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__regex": r"^[A-Z]{3}$"}),
+                                  name=name)
+
+
+def audited(*, exclude: list[str] | None = None, deletes: bool = True):
+    """Record every insert, update (and delete) of the model, with the acting user.
+
+    Triggers, not signals: bulk and raw SQL writes are captured too.
+    """
+    trackers = [pghistory.InsertEvent(), pghistory.UpdateEvent()]
+    if deletes:
+        trackers.append(pghistory.DeleteEvent())
+
+    def wrap(model):
+        return pghistory.track(*trackers, exclude=exclude,
+                               model_name=f"{model.__name__}Audit")(model)
+
+    return wrap
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True

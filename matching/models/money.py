@@ -1,0 +1,255 @@
+"""Money: exchange rates, pledges, receipts, commitments, tranches and the ledger."""
+
+import pgtrigger
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import audited, currency_check, currency_field, money_field
+
+
+@audited()
+class ExchangeRate(models.Model):
+    """1 unit of `currency` = `rate` units of `quote_currency` on `on`."""
+
+    currency = currency_field()
+    quote_currency = currency_field(_("quote currency"))
+    on = models.DateField(_("date"))
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=6)
+    source = models.CharField(_("source"), max_length=60, default="central bank")
+    entered_by_hand = models.BooleanField(_("entered by hand"), default=False)
+
+    class Meta:
+        ordering = ["-on", "currency"]
+        verbose_name = _("exchange rate")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "quote_currency", "on"],
+                                    name="exchange_rate_unique_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            currency_check("currency", "exchange_rate_currency_iso"),
+            currency_check("quote_currency", "exchange_rate_quote_iso"),
+        ]
+
+    def __str__(self):
+        return f"{self.on} 1 {self.currency} = {self.rate} {self.quote_currency}"
+
+
+class PledgeStatus(models.TextChoices):
+    ANNOUNCED = "announced", _("Announced")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+@audited()
+class Pledge(models.Model):
+    """An association's announced contribution, in the currency it was raised in."""
+
+    project = models.ForeignKey("matching.Project", models.PROTECT, related_name="pledges")
+    association = models.ForeignKey("matching.MigrantAssociation", models.PROTECT,
+                                    related_name="pledges")
+    amount = money_field(_("amount pledged"), help_text=_("In the currency raised."))
+    currency = currency_field()
+    expected_on = models.DateField(_("expected on"))
+    status = models.CharField(_("status"), max_length=20, choices=PledgeStatus.choices,
+                              default=PledgeStatus.ANNOUNCED)
+    announced_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("announced at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pledge")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            currency_check("currency", "pledge_currency_iso"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} → {self.project_id}"
+
+
+class ReceiptStatus(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")
+    REVERSED = "reversed", _("Reversed (recorded in error)")
+    REFUNDED = "refunded", _("Refunded to the association")
+
+
+def proof_path(instance, filename):
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"receipts/{instance.project_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+@audited()
+class Receipt(models.Model):
+    """Money actually in hand. Matching follows receipts, not pledges."""
+
+    project = models.ForeignKey("matching.Project", models.PROTECT, related_name="receipts")
+    association = models.ForeignKey("matching.MigrantAssociation", models.PROTECT,
+                                    related_name="receipts")
+    pledge = models.ForeignKey(Pledge, models.PROTECT, null=True, blank=True,
+                               related_name="receipts")
+    received_on = models.DateField(_("received on"))
+    amount = money_field(_("amount received"),
+                         help_text=_("As it arrived, in its own currency, after the fee."))
+    currency = currency_field()
+    rate = models.DecimalField(_("rate to the scheme currency"), max_digits=18, decimal_places=6)
+    rate_entered_by_hand = models.BooleanField(_("rate entered by hand"), default=False)
+    converted = money_field(_("amount in the scheme currency"),
+                            help_text=_("amount × rate, rounded half-up."))
+    fee = money_field(_("transfer fee"), default=0,
+                      help_text=_("Paid by the senders on top of the amount, same currency."))
+    reference = models.CharField(_("bank or transfer reference"), max_length=60)
+    proof = models.FileField(_("proof"), upload_to=proof_path, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ReceiptStatus.choices,
+                              default=ReceiptStatus.RECORDED)
+    recorded_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("receipt")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "reference"],
+                                    name="receipt_unique_reference"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(condition=Q(converted__gt=0), name="receipt_converted_positive"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="receipt_rate_positive"),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="receipt_fee_not_negative"),
+            currency_check("currency", "receipt_currency_iso"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.amount} {self.currency}"
+
+
+@audited()
+class Commitment(models.Model):
+    """One per project and party: what the match rules give it under one scheme version.
+
+    For a co-funder, `target` is reserved against its envelope at approval and `matched` is
+    what it owes for the association money received so far. For the association, `matched` is
+    its effective contribution (received money up to its target). Every amount is in the
+    scheme currency and cached from the ledger.
+    """
+
+    project = models.ForeignKey("matching.Project", models.PROTECT, related_name="commitments")
+    role = models.CharField(_("party"), max_length=20)
+    funder = models.ForeignKey("matching.Funder", models.PROTECT, null=True, blank=True,
+                               related_name="commitments")
+    envelope = models.ForeignKey("matching.BudgetEnvelope", models.PROTECT, null=True,
+                                 blank=True, related_name="commitments")
+    scheme_version = models.ForeignKey("matching.SchemeVersion", models.PROTECT,
+                                       related_name="commitments")
+    position = models.PositiveSmallIntegerField(default=0)
+    target = money_field(_("target"))
+    matched = money_field(_("matched"), default=0)
+    reserved = money_field(_("reserved"), default=0)
+    disbursed = money_field(_("disbursed"), default=0)
+    bound_by = models.CharField(_("bound by"), max_length=20, blank=True)
+    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        verbose_name = _("commitment")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "role"], name="commitment_unique_role"),
+            models.UniqueConstraint(fields=["project", "funder"], condition=Q(funder__isnull=False),
+                                    name="commitment_unique_funder"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="commitment_target_not_negative"),
+            models.CheckConstraint(condition=Q(matched__gte=0) & Q(matched__lte=F("target")),
+                                   name="commitment_matched_within_target"),
+            models.CheckConstraint(condition=Q(reserved__gte=0) & Q(reserved__lte=F("target")),
+                                   name="commitment_reserved_within_target"),
+            models.CheckConstraint(condition=Q(disbursed__gte=0) & Q(disbursed__lte=F("matched")),
+                                   name="commitment_disbursed_within_matched"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.role}: {self.target}"
+
+
+@audited()
+class Tranche(models.Model):
+    """A scheduled disbursement of one commitment: the party's share of tranche `number`."""
+
+    commitment = models.ForeignKey(Commitment, models.PROTECT, related_name="tranches")
+    number = models.PositiveSmallIntegerField(_("tranche"))
+    due_on = models.DateField(_("due on"))
+    amount = money_field(_("amount due"))
+    disbursed = money_field(_("disbursed"), default=0)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    evidence = models.ForeignKey("matching.Evidence", models.PROTECT, null=True, blank=True,
+                                 related_name="tranches")
+
+    class Meta:
+        ordering = ["commitment", "number"]
+        verbose_name = _("tranche")
+        indexes = [models.Index(fields=["due_on"], name="tranche_due_unpaid",
+                                condition=Q(paid_on__isnull=True))]
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "number"], name="tranche_unique_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_positive"),
+            models.CheckConstraint(condition=Q(disbursed__gte=0) & Q(disbursed__lte=F("amount")),
+                                   name="tranche_disbursed_within_amount"),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.amount} due {self.due_on}"
+
+
+class EntryKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    FEE = "fee", _("Transfer fee")
+    REFUND = "refund", _("Refund")
+    MATCH = "match", _("Match accrual")
+    RESERVATION = "reservation", _("Envelope reservation")
+    DISBURSEMENT = "disbursement", _("Disbursement")
+    CLAWBACK = "clawback", _("Clawback")
+
+
+class LedgerEntry(models.Model):
+    """One movement of money, in the scheme currency. Append-only.
+
+    Never updated, never deleted (a trigger refuses both, whoever asks): a mistake is corrected
+    by a new entry with `reverses` set and the opposite amount, so that the history of every
+    som stays readable. Balances are sums of `amount` per kind; a reversal keeps its
+    original's kind so that the sums stay right.
+    """
+
+    project = models.ForeignKey("matching.Project", models.PROTECT, related_name="ledger")
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    role = models.CharField(_("party"), max_length=20)
+    amount = money_field(_("amount"), help_text=_("Signed, in the scheme currency."))
+    currency = currency_field()
+    original_amount = money_field(_("original amount"), null=True, blank=True)
+    original_currency = models.CharField(_("original currency"), max_length=3, blank=True)
+    receipt = models.ForeignKey(Receipt, models.PROTECT, null=True, blank=True,
+                                related_name="entries")
+    commitment = models.ForeignKey(Commitment, models.PROTECT, null=True, blank=True,
+                                   related_name="entries")
+    envelope = models.ForeignKey("matching.BudgetEnvelope", models.PROTECT, null=True,
+                                 blank=True, related_name="entries")
+    tranche = models.ForeignKey(Tranche, models.PROTECT, null=True, blank=True,
+                                related_name="entries")
+    reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_by")
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    created_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [models.Index(fields=["project", "kind"], name="ledger_project_kind")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            currency_check("currency", "ledger_currency_iso"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind} {self.role} {self.amount} {self.currency}"
