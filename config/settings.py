@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 MODES = ("development", "test", "production")
 
 env = environ.Env()
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+# pytest (8.2+) announces itself in PYTEST_VERSION: the suite runs in test mode by default
+DJANGO_ENV = env.str("DJANGO_ENV", default="test" if "PYTEST_VERSION" in env else "development")
 if DJANGO_ENV not in MODES:
     raise ImproperlyConfigured(f"DJANGO_ENV must be one of {', '.join(MODES)}, not {DJANGO_ENV!r}")
 PRODUCTION = DJANGO_ENV == "production"

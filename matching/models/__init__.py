@@ -1,7 +1,7 @@
 from .accounts import Role, User
 from .associations import BoardMember, MigrantAssociation
 from .geography import Country, District, Mahalla, Region
-from .money import (Commitment, EntryKind, ExchangeRate, LedgerEntry, Pledge, PledgeStatus,
+from .money import (Commitment, EntryKind, ExchangeRate, LedgerEntry, MatchRecord, Pledge, PledgeStatus,
                     Receipt, ReceiptStatus, Tranche)
 from .projects import Evidence, EvidenceKind, ExecutorKind, Project, ProjectStatus, StatusChange
 from .schemes import (ASSOCIATION_ROLE, BudgetEnvelope, Category, Funder, FunderKind, Scheme,
@@ -10,7 +10,7 @@ from .schemes import (ASSOCIATION_ROLE, BudgetEnvelope, Category, Funder, Funder
 __all__ = [
     "ASSOCIATION_ROLE", "BoardMember", "BudgetEnvelope", "Category", "Commitment", "Country",
     "District", "EntryKind", "Evidence", "EvidenceKind", "ExchangeRate", "ExecutorKind", "Funder",
-    "FunderKind", "LedgerEntry", "Mahalla", "MigrantAssociation", "Pledge", "PledgeStatus",
+    "FunderKind", "LedgerEntry", "Mahalla", "MatchRecord", "MigrantAssociation", "Pledge", "PledgeStatus",
     "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Role", "Scheme",
     "SchemeCategoryWeight", "SchemeParty", "SchemeVersion", "StatusChange", "Tranche", "User",
 ]

@@ -145,8 +145,8 @@ class Commitment(models.Model):
     matched = money_field(_("matched"), default=0)
     reserved = money_field(_("reserved"), default=0)
     disbursed = money_field(_("disbursed"), default=0)
-    bound_by = models.CharField(_("bound by"), max_length=20, blank=True)
-    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    bound_by = models.CharField(_("bound by"), max_length=20, blank=True,
+                                help_text=_("share, cap, envelope or public_share"))
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
@@ -196,6 +196,32 @@ class Tranche(models.Model):
 
     def __str__(self):
         return f"#{self.number} {self.amount} due {self.due_on}"
+
+
+class MatchRecord(models.Model):
+    """Every computation of a project's match, with its explanation, kept forever.
+
+    `result` is the match-preview output; its `steps` are kept untranslated
+    (`{"template": ..., "params": ...}`) so each reader sees them in their own language.
+    """
+
+    project = models.ForeignKey("matching.Project", models.PROTECT, related_name="match_records")
+    scheme_version = models.ForeignKey("matching.SchemeVersion", models.PROTECT,
+                                       related_name="match_records")
+    reason = models.CharField(_("reason"), max_length=100)
+    result = models.JSONField(_("result"))
+    created_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-id"]
+        get_latest_by = "id"
+        verbose_name = _("match computation")
+        triggers = [pgtrigger.Protect(name="append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.project_id} {self.reason} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class EntryKind(models.TextChoices):

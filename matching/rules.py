@@ -1,0 +1,654 @@
+"""The match arithmetic of a scheme: pure functions, Decimal in, Decimal out, no Django import.
+
+compute_match() follows DOMAIN.md "Match rules": targets by weight (largest remainder), caps, the
+maximum public share, the effective contribution, each co-funder's match, the gap and the
+leverage, and keeps every step as a translatable sentence. parse_preview() reads the
+match-preview JSON contract. Internally amounts are integers of minor units and ratios are
+Fractions, so nothing is rounded except where the rules say so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from matching.currencies import (
+    MAX_AMOUNT,
+    MINOR_UNITS,
+    amount_error,
+    convert,
+    format_amount,
+    minor_unit,
+    parse_decimal,
+    quantize,
+)
+
+__all__ = [
+    "ASSOCIATION", "MatchResult", "Party", "PreviewInput", "Rules", "RulesError", "Step",
+    "compute_match", "convert", "format_amount", "minor_unit", "parse_preview", "preview",
+    "quantize", "rules_from_dict", "split",
+]  # fmt: skip
+
+ASSOCIATION = "association"
+MAX_WEIGHT = Decimal("1000000")
+MAX_RATE = Decimal("1e9")
+
+
+def _(message: str) -> str:
+    """Mark a message for translation (xgettext picks up ``_``) without importing Django."""
+    return message
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+class RulesError(ValueError):
+    """Invalid rules or input. ``errors`` maps a field path ("rules.parties[1].weight") to
+    messages; each message is a fixed English msgid, so a caller can translate it as is."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = {path: list(messages) for path, messages in errors.items()}
+        super().__init__(self.errors)
+
+
+def _add(errors: dict[str, list[str]], path: str, message: str | None) -> None:
+    if message is not None:
+        errors.setdefault(path, []).append(message)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sentence of the explanation: an English msgid with %(name)s placeholders."""
+
+    template: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] = _identity) -> str:
+        return translate(self.template) % self.params
+
+
+@dataclass(frozen=True)
+class Party:
+    """One funder of a scheme. ``cap`` is an absolute amount per project, in scheme currency."""
+
+    role: str
+    weight: Decimal
+    cap: Decimal | None = None
+    category_weights: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "category_weights", dict(self.category_weights))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules of one scheme version. Exactly one party is the association (the migrants)."""
+
+    currency: str
+    parties: tuple[Party, ...]
+    max_project_cost: Decimal | None = None
+    max_public_share: Decimal | None = None
+    eligible_categories: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parties", tuple(self.parties))
+        if isinstance(self.eligible_categories, (set, frozenset, list, tuple)):
+            object.__setattr__(self, "eligible_categories", frozenset(self.eligible_categories))
+        errors = _rules_errors(self)
+        if errors:
+            raise RulesError(errors)
+
+    @property
+    def association(self) -> Party:
+        return next(p for p in self.parties if p.role == ASSOCIATION)
+
+    @property
+    def co_funders(self) -> tuple[Party, ...]:
+        return tuple(p for p in self.parties if p.role != ASSOCIATION)
+
+    def weight_of(self, party: Party | str, category: str | None = None) -> Decimal:
+        """The party's weight for ``category`` when it has one, else its general weight."""
+        if isinstance(party, str):
+            party = next(p for p in self.parties if p.role == party)
+        if category is not None and category in party.category_weights:
+            return party.category_weights[category]
+        return party.weight
+
+
+def _weight_error(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        return _("Expected a decimal weight.")
+    if not Decimal(value).is_finite() or Decimal(value) <= 0:
+        return _("Weight must be greater than zero.")
+    if Decimal(value) > MAX_WEIGHT:
+        return _("Weight is too large.")
+    return None
+
+
+def _rules_errors(rules: Rules) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    places = MINOR_UNITS.get(rules.currency) if isinstance(rules.currency, str) else None
+    if places is None:
+        _add(errors, "currency", _("Unknown currency code."))
+    roles: set[str] = set()
+    associations = 0
+    for i, party in enumerate(rules.parties):
+        path = f"parties[{i}]"
+        if not isinstance(party, Party):
+            _add(errors, path, _("Expected a party."))
+            continue
+        if not isinstance(party.role, str) or not party.role.strip():
+            _add(errors, f"{path}.role", _("Role must be a non-empty string."))
+        elif party.role in roles:
+            _add(errors, f"{path}.role", _("Duplicate role."))
+        roles.add(party.role) if isinstance(party.role, str) else None
+        associations += party.role == ASSOCIATION
+        _add(errors, f"{path}.weight", _weight_error(party.weight))
+        for category, weight in party.category_weights.items():
+            _add(errors, f"{path}.category_weights.{category}", _weight_error(weight))
+        if party.cap is not None:
+            _add(errors, f"{path}.cap", amount_error(party.cap, places))
+    if associations != 1:
+        _add(errors, "parties", _("Exactly one party must be the association."))
+    if len(rules.parties) - associations < 1:
+        _add(errors, "parties", _("At least one co-funder is needed."))
+    if rules.max_project_cost is not None:
+        _add(errors, "max_project_cost", amount_error(rules.max_project_cost, places, positive=True))
+    share = rules.max_public_share
+    if share is not None:
+        if isinstance(share, bool) or not isinstance(share, (Decimal, int)):
+            _add(errors, "max_public_share", _("Expected a decimal number."))
+        elif not (Decimal(share).is_finite() and 0 < share <= 1):
+            _add(errors, "max_public_share", _("Must be more than 0 and at most 1."))
+    eligible = rules.eligible_categories
+    if eligible is not None and not (
+        isinstance(eligible, frozenset) and all(isinstance(c, str) for c in eligible)
+    ):
+        _add(errors, "eligible_categories", _("Expected a list of category names."))
+    return errors
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What compute_match() found. Amounts are in the scheme currency, after exchange."""
+
+    currency: str
+    cost: Decimal  # eligible cost of the project
+    targets: dict[str, Decimal]  # every party, association included, after caps and ceiling
+    received: Decimal  # association money in hand, converted, before the min with its target
+    effective_contribution: Decimal  # R_eff: the part of ``received`` that is matched
+    matches: dict[str, Decimal]  # co-funders only
+    bound_by: dict[str, str]  # co-funder -> "share" | "cap" | "public_share" | "envelope"
+    gap: Decimal  # cost minus all targets: opened by a cap or the public-share ceiling
+    leverage: Decimal  # sum of matches / R_eff, 2 decimals
+    steps: tuple[Step, ...]
+
+    def to_dict(self, translate: Callable[[str], str] = _identity) -> dict[str, Any]:
+        """The JSON shape of the match-preview contract; amounts as strings."""
+
+        def money(amount: Decimal) -> str:
+            return format_amount(amount, self.currency)
+
+        return {
+            "currency": self.currency,
+            "cost": money(self.cost),
+            "targets": {role: money(v) for role, v in self.targets.items()},
+            "received": money(self.received),
+            "effective_contribution": money(self.effective_contribution),
+            "matches": {role: money(v) for role, v in self.matches.items()},
+            "bound_by": dict(self.bound_by),
+            "gap": money(self.gap),
+            "leverage": format(self.leverage, "f"),
+            "steps": [step.render(translate) for step in self.steps],
+        }
+
+
+def _largest_remainder(total: int, weights: list[Fraction]) -> list[int]:
+    """Split ``total`` minor units by weight; leftovers go to the largest remainders, ties to
+    the first listed. The parts add up to ``total`` exactly."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [math.floor(e) for e in exact]
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _cut_by_weight(excess: int, targets: list[int], weights: list[Fraction]) -> list[int]:
+    """Cut ``excess`` from ``targets`` in proportion to weight. A party whose share of the cut
+    is more than its target loses its whole target and the rest is shared again."""
+    cuts = [0] * len(targets)
+    active = [i for i, t in enumerate(targets) if t > 0]
+    while excess > 0 and active:
+        whole = sum(weights[i] for i in active)
+        over = [i for i in active if excess * weights[i] / whole > targets[i]]
+        if not over:
+            for i, part in zip(active, _largest_remainder(excess, [weights[i] for i in active])):
+                cuts[i] = part
+            break
+        for i in over:
+            cuts[i] = targets[i]
+            excess -= targets[i]
+        active = [i for i in active if i not in over]
+    return cuts
+
+
+def _round_half_up(value: Fraction) -> Decimal:
+    """A non-negative ratio to 2 decimals, half-up."""
+    return Decimal(math.floor(value * 100 + Fraction(1, 2))).scaleb(-2)
+
+
+def _number(value: Decimal | Fraction) -> str:
+    """A weight or a percentage for a sentence: '1', '25', '0.5', '33.33'."""
+    if isinstance(value, Fraction):
+        value = _round_half_up(value)
+    return format(value.normalize(), "f")
+
+
+def compute_match(
+    rules: Rules,
+    *,
+    cost: Decimal,
+    received: Decimal,
+    category: str | None = None,
+    envelopes: Mapping[str, Decimal | None] | None = None,
+) -> MatchResult:
+    """Apply ``rules`` to a project of eligible ``cost`` with ``received`` association money
+    (scheme currency). ``envelopes`` maps a co-funder role to what is left of its envelope;
+    a role that is absent or None is unlimited. Raises RulesError on invalid input."""
+    currency, places = rules.currency, minor_unit(rules.currency)
+    envelopes = dict(envelopes or {})
+    errors: dict[str, list[str]] = {}
+    _add(errors, "cost", amount_error(cost, places, positive=True))
+    _add(errors, "received", amount_error(received, places))
+    if "cost" not in errors and rules.max_project_cost is not None and cost > rules.max_project_cost:
+        _add(errors, "cost", _("Cost is above the scheme's maximum project cost."))
+    if category is not None and not isinstance(category, str):
+        _add(errors, "category", _("Expected a string."))
+    elif category is not None and rules.eligible_categories is not None:
+        if category not in rules.eligible_categories:
+            _add(errors, "category", _("This category is not eligible under the scheme."))
+    co_roles = {p.role for p in rules.co_funders}
+    for role, remaining in envelopes.items():
+        if role not in co_roles:
+            _add(errors, f"envelopes.{role}", _("No co-funder has this role."))
+        elif remaining is not None:
+            _add(errors, f"envelopes.{role}", amount_error(remaining, places))
+    if errors:
+        raise RulesError(errors)
+
+    def units(amount: Decimal) -> int:
+        return int(quantize(amount, currency).scaleb(places))
+
+    def money(n: int) -> str:
+        return format_amount(Decimal(n).scaleb(-places), currency)
+
+    parties = rules.parties
+    roles = [p.role for p in parties]
+    weights = [Fraction(rules.weight_of(p, category)) for p in parties]
+    a = roles.index(ASSOCIATION)
+    co = [i for i in range(len(parties)) if i != a]
+    cost_u = units(cost)
+    steps: list[Step] = []
+
+    def step(template: str, **params: str) -> None:
+        steps.append(Step(template, params))
+
+    # 1. Targets: the cost split by weight, then cut to each cap.
+    if category is not None and any(category in p.category_weights for p in parties):
+        step(_("Project category %(category)s uses the weights set for it."), category=category)
+    step(
+        _("Eligible cost %(cost)s %(currency)s is split by weights %(weights)s "
+          "(shares %(shares)s)."),
+        cost=money(cost_u),
+        currency=currency,
+        weights=", ".join(f"{r} {_number(Decimal(w.numerator) / w.denominator)}"
+                          for r, w in zip(roles, weights)),
+        shares=", ".join(f"{_number(w / sum(weights) * 100)}%" for w in weights),
+    )  # fmt: skip
+    targets = _largest_remainder(cost_u, weights)
+    reasons = ["share"] * len(parties)
+    for role, target in zip(roles, targets):
+        step(_("Target of %(role)s: %(amount)s %(currency)s (share)."),
+             role=role, amount=money(target), currency=currency)  # fmt: skip
+    for i, party in enumerate(parties):
+        if party.cap is not None and units(party.cap) < targets[i]:
+            step(
+                _("The cap of %(role)s, %(cap)s %(currency)s, cuts its target "
+                  "from %(before)s to %(after)s."),
+                role=roles[i], cap=money(units(party.cap)), currency=currency,
+                before=money(targets[i]), after=money(units(party.cap)),
+            )  # fmt: skip
+            targets[i], reasons[i] = units(party.cap), "cap"
+
+    # 2. Maximum public share: the excess is cut from the co-funders and given to nobody.
+    if rules.max_public_share is not None:
+        limit = math.floor(cost_u * Fraction(rules.max_public_share))
+        public = sum(targets[i] for i in co)
+        ceiling = dict(total=money(public), limit=money(limit), currency=currency,
+                       share=f"{_number(Fraction(rules.max_public_share) * 100)}%")  # fmt: skip
+        if public <= limit:
+            step(_("Co-funder targets total %(total)s %(currency)s, within the public-share "
+                   "ceiling of %(limit)s (%(share)s of the cost)."), **ceiling)  # fmt: skip
+        else:
+            step(_("Co-funder targets total %(total)s %(currency)s, above the public-share "
+                   "ceiling of %(limit)s (%(share)s of the cost); %(excess)s is cut and not "
+                   "given to anyone."), excess=money(public - limit), **ceiling)  # fmt: skip
+            cuts = _cut_by_weight(public - limit, [targets[i] for i in co], [weights[i] for i in co])
+            for i, cut in zip(co, cuts):
+                if cut:
+                    step(
+                        _("The public-share ceiling cuts the target of %(role)s by %(cut)s, "
+                          "from %(before)s to %(after)s."),
+                        role=roles[i], cut=money(cut),
+                        before=money(targets[i]), after=money(targets[i] - cut),
+                    )  # fmt: skip
+                    targets[i], reasons[i] = targets[i] - cut, "public_share"
+    gap = cost_u - sum(targets)
+
+    # 3. Effective contribution: money beyond the association's target is kept, not matched.
+    received_u = units(received)
+    effective = min(received_u, targets[a])
+    step(_("Received %(received)s %(currency)s; effective contribution is the smaller of that "
+           "and the association target: %(effective)s."),
+         received=money(received_u), currency=currency, effective=money(effective))  # fmt: skip
+
+    # 4. Matches: the formula, then the target and the envelope as limits.
+    matches: dict[str, int] = {}
+    bound_by: dict[str, str] = {}
+    for i in co:
+        role = roles[i]
+        formula = math.floor(effective * weights[i] / weights[a])
+        remaining = envelopes.get(role)
+        envelope = None if remaining is None else units(remaining)
+        matches[role] = min(formula, targets[i], *([] if envelope is None else [envelope]))
+        if envelope is not None and envelope < formula and envelope < targets[i]:
+            bound_by[role] = "envelope"
+        else:
+            bound_by[role] = reasons[i] if targets[i] < formula else "share"
+        owes = dict(role=role, effective=money(effective), formula=money(formula),
+                    weight=_number(rules.weight_of(parties[i], category)),
+                    base=_number(rules.weight_of(parties[a], category)),
+                    target=money(targets[i]), match=money(matches[role]))  # fmt: skip
+        if envelope is not None and bound_by[role] == "envelope":
+            step(_("%(role)s owes %(effective)s × %(weight)s/%(base)s = %(formula)s, limited by "
+                   "its remaining envelope %(envelope)s → %(match)s."),
+                 envelope=money(envelope), **owes)  # fmt: skip
+        elif targets[i] < formula:
+            step(_("%(role)s owes %(effective)s × %(weight)s/%(base)s = %(formula)s, limited by "
+                   "its target %(target)s → %(match)s."), **owes)  # fmt: skip
+        else:
+            step(_("%(role)s owes %(effective)s × %(weight)s/%(base)s = %(formula)s → %(match)s."),
+                 **owes)  # fmt: skip
+
+    # 5. Gap and leverage.
+    step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, %(targets)s)."),
+         gap=money(gap), currency=currency, cost=money(cost_u), targets=money(sum(targets)))  # fmt: skip
+    total = sum(matches.values())
+    leverage = _round_half_up(Fraction(total, effective) if effective else Fraction(0))
+    step(_("Leverage: matches %(matches)s / effective contribution %(effective)s "
+           "= %(leverage)s."),
+         matches=money(total), effective=money(effective), leverage=format(leverage, "f"))  # fmt: skip
+
+    def amount(n: int) -> Decimal:
+        return Decimal(n).scaleb(-places)
+
+    return MatchResult(
+        currency=currency,
+        cost=amount(cost_u),
+        targets={r: amount(t) for r, t in zip(roles, targets)},
+        received=amount(received_u),
+        effective_contribution=amount(effective),
+        matches={r: amount(m) for r, m in matches.items()},
+        bound_by=bound_by,
+        gap=amount(gap),
+        leverage=leverage,
+        steps=tuple(steps),
+    )
+
+
+@dataclass(frozen=True)
+class PreviewInput:
+    """A match-preview request, validated. ``received_total`` is in the scheme currency: the
+    "received" amount plus every receipt converted at its own rate."""
+
+    rules: Rules
+    cost: Decimal
+    received_total: Decimal
+    category: str | None
+    envelopes: dict[str, Decimal | None]
+
+
+def _read_decimal(raw: object, path: str, errors: dict[str, list[str]]) -> Decimal | None:
+    value, message = parse_decimal(raw)
+    _add(errors, path, message)
+    return value
+
+
+def _read_amount(
+    raw: object, path: str, errors: dict[str, list[str]], places: int | None, positive: bool = False
+) -> Decimal | None:
+    value = _read_decimal(raw, path, errors)
+    if value is not None and (message := amount_error(value, places, positive=positive)):
+        _add(errors, path, message)
+        return None
+    return value
+
+
+def _read_rules(raw: object, prefix: str, found: dict[str, list[str]]) -> Rules | None:
+    """Read the rules object; format errors are found here, the rest by Rules itself. An
+    unreadable value is replaced by a harmless placeholder so that the other checks still run."""
+    errors: dict[str, list[str]] = {}
+    rules = _read_rules_into(raw, prefix, errors)
+    for path, messages in errors.items():
+        found.setdefault(path, []).extend(messages)
+    return None if errors else rules
+
+
+def _read_rules_into(raw: object, prefix: str, errors: dict[str, list[str]]) -> Rules | None:
+    if not isinstance(raw, Mapping):
+        _add(errors, prefix, _("Expected an object."))
+        return None
+    currency = raw.get("currency")
+    if not isinstance(currency, str) or currency not in MINOR_UNITS:
+        _add(errors, f"{prefix}.currency", _("Unknown currency code."))
+    parties: list[Party] = []
+    raw_parties = raw.get("parties")
+    if not isinstance(raw_parties, list) or not raw_parties:
+        _add(errors, f"{prefix}.parties", _("Expected a list of parties."))
+        raw_parties = []
+    for i, item in enumerate(raw_parties):
+        path = f"{prefix}.parties[{i}]"
+        placeholder = Party(role=f"\x00{i}", weight=Decimal(1))
+        if not isinstance(item, Mapping):
+            _add(errors, path, _("Expected an object."))
+            parties.append(placeholder)
+            continue
+        role = item.get("role")
+        if not isinstance(role, str) or not role.strip():
+            _add(errors, f"{path}.role", _("Role must be a non-empty string."))
+            role = placeholder.role
+        weight = _read_decimal(item.get("weight"), f"{path}.weight", errors)
+        cap = item.get("cap")
+        if cap is not None:
+            cap = _read_decimal(cap, f"{path}.cap", errors)
+        category_weights: dict[str, Decimal] = {}
+        raw_weights = item.get("category_weights") or {}
+        if not isinstance(raw_weights, Mapping):
+            _add(errors, f"{path}.category_weights", _("Expected an object."))
+            raw_weights = {}
+        for category, raw_weight in raw_weights.items():
+            value = _read_decimal(raw_weight, f"{path}.category_weights.{category}", errors)
+            if value is not None and isinstance(category, str):
+                category_weights[category] = value
+        parties.append(Party(role, Decimal(1) if weight is None else weight, cap, category_weights))
+    optional = {}
+    for name in ("max_project_cost", "max_public_share"):
+        if raw.get(name) is not None:
+            optional[name] = _read_decimal(raw[name], f"{prefix}.{name}", errors)
+    eligible = raw.get("eligible_categories")
+    if eligible is not None:
+        if not isinstance(eligible, list) or not all(isinstance(c, str) for c in eligible):
+            _add(errors, f"{prefix}.eligible_categories", _("Expected a list of category names."))
+            eligible = None
+        else:
+            eligible = frozenset(eligible)
+    try:
+        rules = Rules(currency if isinstance(currency, str) else "", tuple(parties),
+                      eligible_categories=eligible, **optional)  # fmt: skip
+    except RulesError as error:
+        for path, messages in error.errors.items():
+            errors.setdefault(f"{prefix}.{path}", messages)
+        return None
+    return rules
+
+
+def rules_from_dict(data: object) -> Rules:
+    """Rules from their JSON form (the "rules" object of the preview contract, as a scheme
+    version stores it). Raises RulesError with paths such as "parties[1].weight"."""
+    errors: dict[str, list[str]] = {}
+    rules = _read_rules(data, "rules", errors)
+    if rules is None:
+        raise RulesError({
+            path.removeprefix("rules").lstrip(".") or "non_field_errors": messages
+            for path, messages in errors.items()
+        })  # fmt: skip
+    return rules
+
+
+def split(total: Decimal, shares: Sequence[Decimal], currency: str) -> list[Decimal]:
+    """Split ``total`` in proportion to ``shares`` (e.g. a commitment into tranches) with the
+    largest-remainder method, ties to the first listed: the parts add up to ``total``."""
+    errors: dict[str, list[str]] = {}
+    _add(errors, "total", amount_error(total, minor_unit(currency)))
+    if not shares:
+        _add(errors, "shares", _("At least one share is needed."))
+    for i, share in enumerate(shares):
+        _add(errors, f"shares[{i}]", _weight_error(share))
+    if errors:
+        raise RulesError(errors)
+    places = minor_unit(currency)
+    units = int(quantize(total, currency).scaleb(places))
+    parts = _largest_remainder(units, [Fraction(share) for share in shares])
+    return [Decimal(part).scaleb(-places) for part in parts]
+
+
+def parse_preview(
+    data: object, resolve_scheme: Callable[[str], Mapping[str, Any]] | None = None
+) -> PreviewInput:
+    """Read and validate a match-preview request (see the contract in the module tests).
+
+    ``resolve_scheme`` returns the rules mapping of a scheme code; when it raises, the code is
+    unknown. Raises RulesError with every error found, and nothing else, whatever ``data`` is.
+    """
+    errors: dict[str, list[str]] = {}
+    if not isinstance(data, Mapping):
+        raise RulesError({"non_field_errors": [_("Expected an object.")]})
+    rules: Rules | None = None
+    scheme = data.get("scheme")
+    if data.get("rules") is not None:
+        if scheme is not None:
+            _add(errors, "scheme", _("Give either rules or a scheme, not both."))
+        rules = _read_rules(data["rules"], "rules", errors)
+    elif scheme is not None:
+        raw_rules = None
+        if isinstance(scheme, str) and resolve_scheme is not None:
+            try:
+                raw_rules = resolve_scheme(scheme)
+            except Exception:  # the resolver is the caller's: any failure means "not found"
+                raw_rules = None
+        if raw_rules is None:
+            _add(errors, "scheme", _("Unknown scheme."))
+        else:
+            rules = _read_rules(raw_rules, "scheme", errors)
+    else:
+        _add(errors, "rules", _("This field is required."))
+
+    currency = rules.currency if rules else None
+    places = MINOR_UNITS.get(currency) if currency else None
+    cost = _read_amount(data.get("cost"), "cost", errors, places, positive=True)
+    if cost is not None and rules and rules.max_project_cost is not None:
+        if cost > rules.max_project_cost:
+            _add(errors, "cost", _("Cost is above the scheme's maximum project cost."))
+
+    received = Decimal(0)
+    if data.get("received") is not None:
+        received = _read_amount(data["received"], "received", errors, places) or received
+    receipts = data.get("receipts")
+    if receipts is not None and not isinstance(receipts, list):
+        _add(errors, "receipts", _("Expected a list."))
+        receipts = None
+    for i, receipt in enumerate(receipts or []):
+        path = f"receipts[{i}]"
+        if not isinstance(receipt, Mapping):
+            _add(errors, path, _("Expected an object."))
+            continue
+        code = receipt.get("currency")
+        if not isinstance(code, str) or code not in MINOR_UNITS:
+            _add(errors, f"{path}.currency", _("Unknown currency code."))
+            code = None
+        amount = _read_amount(receipt.get("amount"), f"{path}.amount", errors,
+                              MINOR_UNITS.get(code) if code else None, positive=True)  # fmt: skip
+        rate: Decimal | None = Decimal(1)
+        if receipt.get("rate") is not None:
+            rate = _read_decimal(receipt["rate"], f"{path}.rate", errors)
+            if rate is not None and not (0 < rate < MAX_RATE and rate.as_tuple().exponent >= -12):  # type: ignore[operator]
+                _add(errors, f"{path}.rate", _("Rate must be more than 0, below 1,000,000,000, with at most 12 decimals."))  # fmt: skip
+                rate = None
+            elif rate is not None and code is not None and code == currency and rate != 1:
+                _add(errors, f"{path}.rate", _("A receipt in the scheme currency has rate 1."))
+        elif code is not None and currency is not None and code != currency:
+            _add(errors, f"{path}.rate", _("A rate is required for a receipt in another currency."))
+        if amount is not None and rate is not None and currency is not None and code is not None:
+            converted = convert(amount, rate, currency)
+            if converted >= MAX_AMOUNT:
+                _add(errors, f"{path}.amount", _("Amount is too large."))
+            received += converted
+    if received >= MAX_AMOUNT and not any(k.startswith(("received", "receipts")) for k in errors):
+        _add(errors, "received", _("The total received is too large."))
+
+    category = data.get("category")
+    if category is not None and not isinstance(category, str):
+        _add(errors, "category", _("Expected a string."))
+    elif category is not None and rules and rules.eligible_categories is not None:
+        if category not in rules.eligible_categories:
+            _add(errors, "category", _("This category is not eligible under the scheme."))
+
+    envelopes: dict[str, Decimal | None] = {}
+    raw_envelopes = data.get("envelopes")
+    if raw_envelopes is not None and not isinstance(raw_envelopes, Mapping):
+        _add(errors, "envelopes", _("Expected an object."))
+        raw_envelopes = None
+    co_roles = {p.role for p in rules.co_funders} if rules else None
+    for role, raw in (raw_envelopes or {}).items():
+        path = f"envelopes.{role}"
+        if role == ASSOCIATION:
+            _add(errors, path, _("The association has no envelope."))
+        elif co_roles is not None and role not in co_roles:
+            _add(errors, path, _("No co-funder has this role."))
+        elif raw is not None:
+            envelopes[role] = _read_amount(raw, path, errors, places)
+        else:
+            envelopes[role] = None
+
+    if errors or rules is None or cost is None:
+        raise RulesError(errors or {"non_field_errors": [_("Invalid input.")]})
+    return PreviewInput(rules, cost, received, category, envelopes)
+
+
+def preview(
+    data: object,
+    resolve_scheme: Callable[[str], Mapping[str, Any]] | None = None,
+    translate: Callable[[str], str] = _identity,
+) -> dict[str, Any]:
+    """The match-preview contract end to end: parse ``data``, compute, return the JSON shape."""
+    request = parse_preview(data, resolve_scheme)
+    result = compute_match(request.rules, cost=request.cost, received=request.received_total,
+                           category=request.category, envelopes=request.envelopes)  # fmt: skip
+    return result.to_dict(translate)

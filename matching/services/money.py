@@ -1,0 +1,259 @@
+"""Pledges, receipts, refunds, evidence, disbursements and clawbacks."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import currencies, ledger, policies
+from ..errors import Conflict, InvalidInput, NotAllowed
+from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, ExchangeRate,
+                      Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
+from ..uploads import validate_upload
+from .approvals import _lock_envelopes, recompute_locked
+from .base import service
+from .projects import MONEY_CLOSED_STATES, lock
+
+
+def _amount(value, currency: str, field: str, *, positive: bool = True) -> Decimal:
+    if currency not in currencies.MINOR_UNITS:
+        raise InvalidInput(_("Unknown currency."), field="currency")
+    if currencies.minor_unit(currency) > 2:
+        raise InvalidInput(_("Amounts in %(c)s cannot be kept to the unit.") % {"c": currency},
+                           field="currency")
+    problem = currencies.amount_error(str(value), currencies.minor_unit(currency),
+                                      positive=positive)
+    if problem:
+        raise InvalidInput(problem, field=field)
+    return Decimal(str(value))
+
+
+def _require_money_open(project: Project) -> None:
+    if project.status in MONEY_CLOSED_STATES:
+        raise NotAllowed(_("Project %(code)s is %(status)s: it takes no more money.") % {
+            "code": project.code, "status": project.get_status_display()},
+            code="project_closed")
+
+
+def _require_registered(project: Project, on: datetime.date) -> None:
+    problem = project.association.registration_problem(on)
+    if problem:
+        raise NotAllowed(problem, code="association_lapsed")
+
+
+@service
+def pledge_create(*, project: Project, actor, amount, currency: str,
+                  expected_on: datetime.date) -> Pledge:
+    project = lock(project)
+    policies.require(actor, "pledge", project)
+    amount = _amount(amount, currency, "amount")
+    _require_money_open(project)
+    _require_registered(project, timezone.localdate())
+    return Pledge.objects.create(project=project, association=project.association,
+                                 amount=amount, currency=currency, expected_on=expected_on,
+                                 announced_by=actor)
+
+
+@service
+def pledge_withdraw(*, pledge: Pledge, actor) -> Pledge:
+    policies.require(actor, "pledge", pledge.project)
+    updated = Pledge.objects.filter(pk=pledge.pk, status=PledgeStatus.ANNOUNCED).update(
+        status=PledgeStatus.WITHDRAWN)
+    if not updated:
+        raise NotAllowed(_("This pledge was already withdrawn."))
+    pledge.refresh_from_db()
+    return pledge
+
+
+def rate_on(currency: str, quote_currency: str, on: datetime.date) -> ExchangeRate | None:
+    """The stored rate of the day, or None."""
+    return ExchangeRate.objects.filter(currency=currency, quote_currency=quote_currency,
+                                       on=on).first()
+
+
+@service
+def receipt_record(*, project: Project, actor, amount, currency: str, received_on,
+                   reference: str, fee=Decimal("0"), rate=None, proof=None,
+                   pledge: Pledge | None = None) -> Receipt:
+    """Record money in hand, converted at the day's rate, and recompute the match.
+
+    Without a stored rate for the day the clerk must enter one, which is marked as entered by
+    hand. The same bank reference can be recorded once per association: the database's
+    unique constraint decides between two clerks racing, not a check before the insert.
+    """
+    project = lock(project)
+    policies.require(actor, "receipt", project)
+    amount = _amount(amount, currency, "amount")
+    fee = _amount(fee, currency, "fee", positive=False)
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidInput(_("Give the bank or transfer reference."), field="reference")
+    if received_on > timezone.localdate():
+        raise InvalidInput(_("Money cannot arrive in the future."), field="received_on")
+    _require_money_open(project)
+    _require_registered(project, received_on)
+    if pledge is not None and pledge.project_id != project.pk:
+        raise InvalidInput(_("That pledge is for another project."), field="pledge")
+    rate, by_hand = _rate_for(currency, project.currency, received_on, rate)
+    if proof is not None:
+        validate_upload(proof, field="proof")
+    receipt = Receipt(project=project, association=project.association, pledge=pledge,
+                      received_on=received_on, amount=amount, currency=currency, rate=rate,
+                      rate_entered_by_hand=by_hand, fee=fee, reference=reference,
+                      converted=currencies.convert(amount, rate, project.currency),
+                      recorded_by=actor)
+    if proof is not None:
+        receipt.proof = proof
+    try:
+        with transaction.atomic():
+            receipt.save()
+    except IntegrityError:
+        raise Conflict(_("Reference %(ref)s is already recorded for %(association)s.") % {
+            "ref": reference, "association": project.association.name},
+            field="reference", code="duplicate_reference")
+    ledger.post(project=project, kind=EntryKind.RECEIPT, role=ASSOCIATION_ROLE,
+                amount=receipt.converted, actor=actor, receipt=receipt,
+                original_amount=amount, original_currency=currency,
+                memo=_("Receipt %(ref)s") % {"ref": reference})
+    if fee > 0:
+        fee_converted = currencies.convert(fee, rate, project.currency)
+        if fee_converted > 0:
+            ledger.post(project=project, kind=EntryKind.FEE, role=ASSOCIATION_ROLE,
+                        amount=fee_converted, actor=actor, receipt=receipt,
+                        original_amount=fee, original_currency=currency,
+                        memo=_("Transfer fee of receipt %(ref)s") % {"ref": reference})
+    recompute_locked(project, actor=actor, reason="receipt recorded")
+    return receipt
+
+
+def _rate_for(currency: str, scheme_currency: str, on: datetime.date, entered) \
+        -> tuple[Decimal, bool]:
+    if currency == scheme_currency:
+        return Decimal("1"), False
+    stored = rate_on(currency, scheme_currency, on)
+    if entered in (None, ""):
+        if stored is None:
+            raise InvalidInput(_("No %(c)s rate is stored for %(day)s: enter the rate of the "
+                                 "day.") % {"c": currency, "day": on.isoformat()}, field="rate")
+        return stored.rate, False
+    problem = currencies.amount_error(str(entered), 6, positive=True)
+    if problem:
+        raise InvalidInput(problem, field="rate")
+    entered = Decimal(str(entered))
+    return entered, stored is None or stored.rate != entered
+
+
+def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: str) -> Receipt:
+    project = lock(receipt.project)
+    policies.require(actor, "receipt", project)
+    if not (reason or "").strip():
+        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    updated = Receipt.objects.filter(pk=receipt.pk, status=ReceiptStatus.RECORDED).update(
+        status=status)
+    if not updated:  # compare-and-swap: a second click or a racing clerk changes nothing
+        raise NotAllowed(_("This receipt was already reversed or refunded."))
+    entries = receipt.entries.filter(reverses__isnull=True, reversed_by__isnull=True)
+    if kind == EntryKind.REFUND:
+        ledger.post(project=project, kind=EntryKind.REFUND, role=ASSOCIATION_ROLE,
+                    amount=-receipt.converted, actor=actor, receipt=receipt,
+                    original_amount=-receipt.amount, original_currency=receipt.currency,
+                    memo=reason)
+    else:
+        for entry in entries:
+            ledger.reverse(entry, actor=actor, memo=reason)
+    recompute_locked(project, actor=actor, reason=f"receipt {status}")
+    receipt.refresh_from_db()
+    return receipt
+
+
+@service
+def receipt_reverse(*, receipt: Receipt, actor, reason: str) -> Receipt:
+    """A receipt recorded in error: reversing entries; the originals stay."""
+    return _undo_receipt(receipt, actor=actor, kind="reversal", status=ReceiptStatus.REVERSED,
+                         reason=reason)
+
+
+@service
+def receipt_refund(*, receipt: Receipt, actor, reason: str) -> Receipt:
+    """Money sent back to the association."""
+    return _undo_receipt(receipt, actor=actor, kind=EntryKind.REFUND,
+                         status=ReceiptStatus.REFUNDED, reason=reason)
+
+
+@service
+def evidence_add(*, project: Project, actor, kind: str, file, description: str = "",
+                 quantity: str = "") -> Evidence:
+    policies.require(actor, "evidence", project)
+    if kind not in EvidenceKind.values:
+        raise InvalidInput(_("Unknown kind of evidence."), field="kind")
+    validate_upload(file, field="file")
+    return Evidence.objects.create(project=project, kind=kind, file=file, uploaded_by=actor,
+                                   description=description[:300], quantity=quantity[:100])
+
+
+@service
+def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None,
+                     paid_on: datetime.date | None = None) -> Tranche:
+    """Pay (part of) a tranche against evidence. A party never pays out more than it has
+    matched: for the association, more than its money received up to its target."""
+    commitment = tranche.commitment
+    project = lock(commitment.project)
+    policies.require(actor, "disburse", project)
+    if evidence is None or evidence.project_id != project.pk:
+        raise InvalidInput(_("Attach evidence of the works from this project."),
+                           field="evidence")
+    if project.status not in ("funding", "funded", "in_progress"):
+        raise NotAllowed(_("Project %(code)s is %(status)s: nothing can be disbursed.") % {
+            "code": project.code, "status": project.get_status_display()})
+    if commitment.envelope_id:
+        _lock_envelopes([commitment.envelope_id])
+    tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
+    commitment = tranche.commitment
+    due = tranche.amount - tranche.disbursed
+    amount = due if amount in (None, "") else _amount(amount, project.currency, "amount")
+    if amount <= 0 or amount > due:
+        raise InvalidInput(_("This tranche has %(due)s left to pay.") % {
+            "due": currencies.format_amount(due, project.currency)}, field="amount")
+    if commitment.disbursed + amount > commitment.matched:
+        raise NotAllowed(_("The %(role)s has matched %(matched)s and paid %(paid)s: it cannot "
+                           "pay %(amount)s more yet.") % {
+            "role": commitment.role, "amount": currencies.format_amount(amount, project.currency),
+            "matched": currencies.format_amount(commitment.matched, project.currency),
+            "paid": currencies.format_amount(commitment.disbursed, project.currency)},
+            code="not_matched_yet")
+    ledger.post(project=project, kind=EntryKind.DISBURSEMENT, role=commitment.role,
+                amount=amount, actor=actor, commitment=commitment, tranche=tranche,
+                envelope=commitment.envelope,
+                memo=_("Tranche %(n)s") % {"n": tranche.number})
+    tranche.refresh_from_db()
+    tranche.evidence = evidence
+    if tranche.disbursed == tranche.amount:
+        tranche.paid_on = paid_on or timezone.localdate()
+    tranche.save(update_fields=["evidence", "paid_on"])
+    return tranche
+
+
+@service
+def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
+    """Money paid out and recovered (works not executed, quantities inflated)."""
+    project = lock(tranche.commitment.project)
+    policies.require(actor, "disburse", project)
+    if not (reason or "").strip():
+        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
+    amount = _amount(amount, project.currency, "amount")
+    if amount > tranche.disbursed:
+        raise InvalidInput(_("Only %(paid)s was paid from this tranche.") % {
+            "paid": currencies.format_amount(tranche.disbursed, project.currency)},
+            field="amount")
+    commitment = tranche.commitment
+    if commitment.envelope_id:
+        _lock_envelopes([commitment.envelope_id])
+    ledger.post(project=project, kind=EntryKind.CLAWBACK, role=commitment.role, amount=-amount,
+                actor=actor, commitment=commitment, tranche=tranche,
+                envelope=commitment.envelope, memo=reason)
+    Tranche.objects.filter(pk=tranche.pk).update(paid_on=None)
+    tranche.refresh_from_db()
+    return tranche

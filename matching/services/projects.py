@@ -1,0 +1,237 @@
+"""A project's lifecycle: an explicit transition table, eligibility, and the services that
+move a project through it. Money moves in services.money and services.approvals."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import currencies, policies
+from ..errors import InvalidInput, NotAllowed
+from ..models import (Category, EvidenceKind, MigrantAssociation, Project, ProjectStatus,
+                      Scheme, StatusChange)
+from .base import service
+
+S = ProjectStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
+    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.SUSPENDED, S.CANCELLED}),
+    S.UNDER_REVIEW: frozenset({S.APPROVED, S.CONDITIONALLY_APPROVED, S.DEFERRED, S.REJECTED,
+                               S.SUSPENDED, S.CANCELLED}),
+    S.DEFERRED: frozenset({S.UNDER_REVIEW, S.CANCELLED}),
+    S.APPROVED: frozenset({S.FUNDING, S.SUSPENDED, S.CANCELLED}),
+    S.CONDITIONALLY_APPROVED: frozenset({S.FUNDING, S.SUSPENDED, S.CANCELLED}),
+    S.FUNDING: frozenset({S.FUNDED, S.SUSPENDED, S.CANCELLED}),
+    S.FUNDED: frozenset({S.FUNDING, S.IN_PROGRESS, S.SUSPENDED, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.COMPLETED, S.SUSPENDED, S.CANCELLED}),
+    S.COMPLETED: frozenset({S.CLOSED}),
+    # a suspended project resumes where it was (checked in project_resume)
+    S.SUSPENDED: frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.CONDITIONALLY_APPROVED,
+                            S.FUNDING, S.FUNDED, S.IN_PROGRESS, S.CANCELLED}),
+    S.REJECTED: frozenset(),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+# states in which a project holds (or may hold) money and a reservation
+OPEN_STATES = frozenset({S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED,
+                         S.IN_PROGRESS})
+WON_STATES = OPEN_STATES | {S.COMPLETED, S.CLOSED}
+# states in which no more money may come in
+MONEY_CLOSED_STATES = frozenset({S.REJECTED, S.COMPLETED, S.CLOSED, S.CANCELLED})
+
+
+def lock(project: Project) -> Project:
+    """Re-read the project under a row lock. Every service that changes a project's state or
+    money takes this lock first, then any envelope locks in id order: one fixed order, so two
+    transactions never wait on each other in a cycle."""
+    return (Project.objects.select_for_update(of=("self",))
+            .select_related("scheme", "association", "mahalla__district")
+            .get(pk=project.pk))
+
+
+def transition(project: Project, to: str, *, actor, reason: str = "") -> StatusChange:
+    """Move a locked project to `to`, or refuse and change nothing."""
+    if to not in TRANSITIONS[project.status]:
+        raise NotAllowed(_("A project that is %(from)s cannot become %(to)s.") % {
+            "from": ProjectStatus(project.status).label, "to": ProjectStatus(to).label},
+            code="transition_not_allowed")
+    change = StatusChange.objects.create(project=project, from_status=project.status,
+                                         to_status=to, reason=reason, actor=actor)
+    project.status = to
+    project.save(update_fields=["status", "updated_at"])
+    return change
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    return reason
+
+
+# --- eligibility --------------------------------------------------------------------------
+
+def eligibility_problems(project: Project, *, on: datetime.date | None = None) -> list[str]:
+    """Every reason the project may not go forward under its scheme, in plain words."""
+    on = on or timezone.localdate()
+    scheme, problems = project.scheme, []
+    association_problem = project.association.registration_problem(on)
+    if association_problem:
+        problems.append(association_problem)
+    if not project.association.home_mahallas.filter(pk=project.mahalla_id).exists():
+        problems.append(_("%(mahalla)s is not a home mahalla of %(association)s.") % {
+            "mahalla": project.mahalla.name, "association": project.association.name})
+    if scheme.eligible_categories and project.category not in scheme.eligible_categories:
+        problems.append(_("The category %(category)s is not eligible under %(scheme)s.") % {
+            "category": Category(project.category).label, "scheme": scheme.name})
+    if scheme.max_project_cost is not None and project.cost > scheme.max_project_cost:
+        problems.append(_("The cost %(cost)s is above the scheme's maximum of %(max)s.") % {
+            "cost": currencies.format_amount(project.cost, project.currency),
+            "max": currencies.format_amount(scheme.max_project_cost, project.currency)})
+    others = Project.objects.filter(mahalla_id=project.mahalla_id).exclude(pk=project.pk)
+    if scheme.block_with_overdue_project and others.filter(
+            status__in=OPEN_STATES, deadline__lt=on).exists():
+        problems.append(_("This mahalla has a project still open past its deadline."))
+    if scheme.win_cooldown_seasons:
+        first_allowed = scheme.fiscal_year - scheme.win_cooldown_seasons
+        if others.filter(status__in=WON_STATES, scheme__fiscal_year__gte=first_allowed,
+                         scheme__fiscal_year__lte=scheme.fiscal_year).exists():
+            problems.append(_("This mahalla won a project in the last %(n)s seasons.") % {
+                "n": scheme.win_cooldown_seasons})
+    return problems
+
+
+def require_eligible(project: Project) -> None:
+    problems = eligibility_problems(project)
+    if problems:
+        raise NotAllowed(" ".join(problems), code="not_eligible")
+
+
+# --- services -----------------------------------------------------------------------------
+
+def _next_code(scheme: Scheme) -> str:
+    # the id sequence makes codes unique without a counter row to lock
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('matching_project', 'id'))")
+        (number,) = cursor.fetchone()
+    return f"{scheme.country.code}-{scheme.fiscal_year}-{number:06d}"
+
+
+@service
+def project_create(*, actor, mahalla, association: MigrantAssociation, scheme: Scheme,
+                   category: str, title: str, cost: Decimal, description: str = "",
+                   executor: str = "", executor_kind: str = "contractor",
+                   deadline: datetime.date | None = None) -> Project:
+    if not (actor.is_superuser or actor.mahallas.filter(pk=mahalla.pk).exists()):
+        raise NotAllowed(_("You may only register projects in your own mahallas."),
+                         field="mahalla", code="forbidden")
+    if not scheme.is_active:
+        raise NotAllowed(_("Scheme %(code)s does not accept projects.") % {"code": scheme.code},
+                         field="scheme")
+    if category not in Category.values:
+        raise InvalidInput(_("Unknown category."), field="category")
+    problem = currencies.amount_error(str(cost), currencies.minor_unit(scheme.currency),
+                                      positive=True)
+    if problem:
+        raise InvalidInput(problem, field="cost")
+    project = Project(mahalla=mahalla, association=association, scheme=scheme,
+                      category=category, title=title.strip(), cost=cost,
+                      currency=scheme.currency, description=description, executor=executor,
+                      executor_kind=executor_kind, deadline=deadline, created_by=actor,
+                      code=_next_code(scheme))
+    project.save()
+    StatusChange.objects.create(project=project, to_status=S.DRAFT, actor=actor)
+    return project
+
+
+@service
+def project_submit(*, project: Project, actor) -> Project:
+    project = lock(project)
+    policies.require(actor, "submit", project)
+    require_eligible(project)
+    transition(project, S.SUBMITTED, actor=actor)
+    project.submitted_by, project.submitted_at = actor, timezone.now()
+    project.save(update_fields=["submitted_by", "submitted_at"])
+    return project
+
+
+def _require_not_submitter(project: Project, actor) -> None:
+    if project.submitted_by_id == actor.pk:
+        raise NotAllowed(_("You submitted this project: another officer must review it."),
+                         code="four_eyes")
+
+
+@service
+def project_review_start(*, project: Project, actor) -> Project:
+    """An officer takes a submitted (or deferred) project into review."""
+    project = lock(project)
+    policies.require(actor, "review", project)
+    _require_not_submitter(project, actor)
+    transition(project, S.UNDER_REVIEW, actor=actor)
+    return project
+
+
+@service
+def project_decide(*, project: Project, actor, decision: str, reason: str) -> Project:
+    """Defer to a later session or reject, with a reason. Approvals: services.approvals."""
+    if decision not in (S.DEFERRED, S.REJECTED):
+        raise InvalidInput(_("Decide to defer or to reject here."), field="decision")
+    reason = _require_reason(reason)
+    project = lock(project)
+    policies.require(actor, "decide", project)
+    _require_not_submitter(project, actor)
+    transition(project, decision, actor=actor, reason=reason)
+    project.decided_at = timezone.now()
+    project.save(update_fields=["decided_at"])
+    return project
+
+
+@service
+def project_suspend(*, project: Project, actor, reason: str) -> Project:
+    reason = _require_reason(reason)
+    project = lock(project)
+    policies.require(actor, "suspend", project)
+    transition(project, S.SUSPENDED, actor=actor, reason=reason)
+    return project
+
+
+@service
+def project_resume(*, project: Project, actor, reason: str = "") -> Project:
+    project = lock(project)
+    policies.require(actor, "suspend", project)
+    if project.status != S.SUSPENDED:
+        raise NotAllowed(_("Only a suspended project can resume."))
+    before = project.timeline.filter(to_status=S.SUSPENDED).latest("at", "id").from_status
+    transition(project, before, actor=actor, reason=reason)
+    return project
+
+
+@service
+def project_start(*, project: Project, actor) -> Project:
+    project = lock(project)
+    policies.require(actor, "start", project)
+    transition(project, S.IN_PROGRESS, actor=actor)
+    return project
+
+
+@service
+def project_complete(*, project: Project, actor, reason: str = "") -> Project:
+    """Completion needs a handover act among the project's evidence."""
+    project = lock(project)
+    policies.require(actor, "complete", project)
+    if not project.evidence.filter(kind=EvidenceKind.HANDOVER_ACT).exists():
+        raise NotAllowed(_("Upload the signed handover act before completing the project."),
+                         code="handover_missing")
+    transition(project, S.COMPLETED, actor=actor, reason=reason)
+    return project
+
+
+@service
+def project_close(*, project: Project, actor, reason: str = "") -> Project:
+    project = lock(project)
+    policies.require(actor, "close", project)
+    transition(project, S.CLOSED, actor=actor, reason=reason)
+    return project
