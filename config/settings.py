@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 5,
                                    "socket_connect_timeout": 5}
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "matching.tasks.relay_outbox", "schedule": 15.0},
+    "verify-ledger": {"task": "matching.tasks.verify_ledger",
+                      "schedule": crontab(hour=2, minute=30)},
+}
 
 # Django REST framework
 REST_FRAMEWORK = {

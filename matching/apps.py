@@ -1,8 +1,19 @@
+from importlib import import_module
+from importlib.util import find_spec
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+# modules whose import registers outbox handlers (see matching/outbox.py)
+HANDLER_MODULES = ["matching.api.webhooks", "matching.notifications.handlers"]
 
 
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Hashar matching")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        for module in HANDLER_MODULES:
+            if find_spec(module.rsplit(".", 1)[0]) and find_spec(module):
+                import_module(module)

@@ -14,3 +14,7 @@ __all__ = [
     "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Role", "Scheme",
     "SchemeCategoryWeight", "SchemeParty", "SchemeVersion", "StatusChange", "Tranche", "User",
 ]
+
+from .outbox import OutboxMessage  # noqa: E402
+
+__all__ += ["OutboxMessage"]

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, ledger, policies
+from .. import currencies, ledger, outbox, policies
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, ExchangeRate,
                       Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
@@ -51,9 +51,11 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
     amount = _amount(amount, currency, "amount")
     _require_money_open(project)
     _require_registered(project, timezone.localdate())
-    return Pledge.objects.create(project=project, association=project.association,
-                                 amount=amount, currency=currency, expected_on=expected_on,
-                                 announced_by=actor)
+    pledge = Pledge.objects.create(project=project, association=project.association,
+                                   amount=amount, currency=currency, expected_on=expected_on,
+                                   announced_by=actor)
+    outbox.emit("pledge.created", project_id=project.pk, pledge_id=pledge.pk)
+    return pledge
 
 
 @service
@@ -125,6 +127,7 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
                         original_amount=fee, original_currency=currency,
                         memo=_("Transfer fee of receipt %(ref)s") % {"ref": reference})
     recompute_locked(project, actor=actor, reason="receipt recorded")
+    outbox.emit("receipt.recorded", project_id=project.pk, receipt_id=receipt.pk)
     return receipt
 
 
@@ -164,6 +167,7 @@ def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: st
         for entry in entries:
             ledger.reverse(entry, actor=actor, memo=reason)
     recompute_locked(project, actor=actor, reason=f"receipt {status}")
+    outbox.emit(f"receipt.{status}", project_id=project.pk, receipt_id=receipt.pk)
     receipt.refresh_from_db()
     return receipt
 
@@ -232,6 +236,8 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     if tranche.disbursed == tranche.amount:
         tranche.paid_on = paid_on or timezone.localdate()
     tranche.save(update_fields=["evidence", "paid_on"])
+    outbox.emit("tranche.disbursed", project_id=project.pk, tranche_id=tranche.pk,
+                amount=str(amount))
     return tranche
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, policies
+from .. import currencies, outbox, policies
 from ..errors import InvalidInput, NotAllowed
 from ..models import (Category, EvidenceKind, MigrantAssociation, Project, ProjectStatus,
                       Scheme, StatusChange)
@@ -60,6 +60,8 @@ def transition(project: Project, to: str, *, actor, reason: str = "") -> StatusC
                                          to_status=to, reason=reason, actor=actor)
     project.status = to
     project.save(update_fields=["status", "updated_at"])
+    outbox.emit("project.status_changed", project_id=project.pk, change_id=change.pk,
+                from_status=change.from_status, to_status=to)
     return change
 
 

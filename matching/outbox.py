@@ -1,0 +1,75 @@
+"""Emit events in the writer's transaction; relay them to Celery; dispatch them to handlers.
+
+    outbox.emit("receipt.recorded", project_id=..., receipt_id=...)   # inside a service
+
+Handlers register per topic with `@outbox.handler("receipt.recorded")` and receive the
+message. They must be idempotent: a message may be processed more than once (relayed, then the
+worker died before acknowledging), never less.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+_handlers: dict[str, list[Callable[[OutboxMessage], None]]] = defaultdict(list)
+RELAY_BATCH = 200
+
+
+def handler(topic: str):
+    def register(func):
+        _handlers[topic].append(func)
+        return func
+
+    return register
+
+
+def emit(topic: str, **payload) -> OutboxMessage:
+    """Write the event now; try to relay it right after commit (the beat relay catches up
+    with whatever that attempt could not send)."""
+    message = OutboxMessage.objects.create(topic=topic, payload=payload)
+    transaction.on_commit(relay_soon, robust=True)
+    return message
+
+
+def relay_soon() -> None:
+    try:
+        relay(limit=RELAY_BATCH)
+    except Exception:  # the broker is down: the periodic relay will send it later
+        log.warning("outbox relay after commit failed; messages wait for the next run",
+                    exc_info=True)
+
+
+def relay(*, limit: int = RELAY_BATCH) -> int:
+    """Hand up to `limit` unsent messages to Celery; return how many were sent.
+
+    Rows are claimed with SKIP LOCKED so that two relays never send the same message at once.
+    A message is marked relayed only after Celery accepted it.
+    """
+    from .tasks import process_outbox_message
+
+    sent = 0
+    with transaction.atomic():
+        batch = list(OutboxMessage.objects.select_for_update(skip_locked=True)
+                     .filter(relayed_at__isnull=True).order_by("id")[:limit])
+        for message in batch:
+            process_outbox_message.apply_async(args=[message.pk], retry=False)
+            OutboxMessage.objects.filter(pk=message.pk).update(relayed_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def process(message_id: int) -> None:
+    """Run every handler of the message's topic (idempotent handlers, see module doc)."""
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None or message.processed_at is not None:
+        return
+    for func in _handlers.get(message.topic, []):
+        func(message)
+    OutboxMessage.objects.filter(pk=message.pk).update(processed_at=timezone.now(),
+                                                       attempts=message.attempts + 1)
