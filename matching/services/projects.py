@@ -112,14 +112,14 @@ def require_eligible(project: Project) -> None:
 
 # --- services -----------------------------------------------------------------------------
 
-def _next_code(scheme: Scheme) -> str:
-    # the id sequence makes codes unique without a counter row to lock
+def _next_id() -> int:
+    # the project's id, taken from its sequence first, also numbers its public code: unique
+    # without a counter row to lock
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('matching_project', 'id'))")
-        (number,) = cursor.fetchone()
-    return f"{scheme.country.code}-{scheme.fiscal_year}-{number:06d}"
+        return cursor.fetchone()[0]
 
 
 @service
@@ -139,11 +139,12 @@ def project_create(*, actor, mahalla, association: MigrantAssociation, scheme: S
                                       positive=True)
     if problem:
         raise InvalidInput(problem, field="cost")
-    project = Project(mahalla=mahalla, association=association, scheme=scheme,
+    number = _next_id()
+    project = Project(id=number, code=f"{scheme.country.code}-{scheme.fiscal_year}-{number:06d}",
+                      mahalla=mahalla, association=association, scheme=scheme,
                       category=category, title=title.strip(), cost=cost,
                       currency=scheme.currency, description=description, executor=executor,
-                      executor_kind=executor_kind, deadline=deadline, created_by=actor,
-                      code=_next_code(scheme))
+                      executor_kind=executor_kind, deadline=deadline, created_by=actor)
     project.save()
     StatusChange.objects.create(project=project, to_status=S.DRAFT, actor=actor)
     return project

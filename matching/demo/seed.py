@@ -1,0 +1,272 @@
+"""The demo programme, built through the same services people use, so that every number in it
+(ledger, matches, reservations, timeline, audit trail) is real. Idempotent: every record is
+found by its natural key first, and a project that exists is left alone."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .. import models as m
+from .. import services
+from .places import ASSOCIATIONS, GEOGRAPHY, POPULATION, RATES
+
+PASSWORD = "hashar-demo"
+PDF = b"%PDF-1.4\n% Hashar demo document\n"
+PNG = b"\x89PNG\r\n\x1a\n demo photo"
+LOGINS = [
+    ("admin", "programme administrator (Django admin at /admin/)"),
+    ("clerk", "mahalla clerk of Navbahor, Istiqlol, Bog'ishamol (Chirchiq) and Guliston"),
+    ("officer", "municipal officer of Chirchiq district"),
+    ("officer2", "second officer of Chirchiq district (four eyes)"),
+    ("association", "Chirchiq Community Moscow (API and pledges)"),
+    ("auditor", "auditor, reads everything"),
+]
+
+
+def _user(username: str, **fields) -> m.User:
+    mahallas = fields.pop("mahallas", [])
+    user, created = m.User.objects.get_or_create(username=username, defaults=fields)
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+    if mahallas:
+        user.mahallas.add(*mahallas)
+    return user
+
+
+def _geography() -> dict[str, m.Mahalla]:
+    mahallas = {}
+    for code, (name, currency, tz, regions) in GEOGRAPHY.items():
+        country, _ = m.Country.objects.get_or_create(
+            code=code, defaults={"name": name, "currency": currency, "timezone": tz})
+        m.Funder.objects.get_or_create(kind="national", country=country,
+                                       defaults={"name": f"Government of {name}"})
+        for region_name, districts in regions.items():
+            region, _ = m.Region.objects.get_or_create(
+                country=country, name=region_name,
+                defaults={"population": POPULATION["region"]})
+            m.Funder.objects.get_or_create(region=region, defaults={
+                "name": f"{region_name} administration", "kind": "region"})
+            for district_name, names in districts.items():
+                district, _ = m.District.objects.get_or_create(
+                    region=region, name=district_name,
+                    defaults={"population": POPULATION["district"]})
+                m.Funder.objects.get_or_create(district=district, defaults={
+                    "name": f"{district_name} hokimiyati", "kind": "district"})
+                for i, mahalla_name in enumerate(names):
+                    mahalla, _ = m.Mahalla.objects.get_or_create(
+                        district=district, name=mahalla_name,
+                        defaults={"population": POPULATION["mahalla"] + 250 * i})
+                    m.Funder.objects.get_or_create(mahalla=mahalla, defaults={
+                        "name": f"{mahalla_name} mahalla committee", "kind": "mahalla"})
+                    mahallas[f"{district_name}/{mahalla_name}"] = mahalla
+    return mahallas
+
+
+def _associations(mahallas) -> dict[str, m.MigrantAssociation]:
+    found = {}
+    today = timezone.localdate()
+    for name, country, city, number, _home, district, homes in ASSOCIATIONS:
+        association, _ = m.MigrantAssociation.objects.get_or_create(
+            registration_number=number, defaults={
+                "name": name, "host_country": country, "host_city": city, "member_count": 34,
+                "registered_on": today - datetime.timedelta(days=400),
+                "valid_until": today + datetime.timedelta(days=330)})
+        association.home_mahallas.add(*[mahallas[f"{district}/{h}"] for h in homes])
+        m.BoardMember.objects.get_or_create(association=association, position="Chair",
+                                            defaults={"full_name": f"Chair of {name}",
+                                                      "phone": "+7 900 000 00 00"})
+        found[name] = association
+    return found
+
+
+def _scheme(code, name, country, parties, admin, **fields) -> m.Scheme:
+    scheme, created = m.Scheme.objects.get_or_create(
+        code=code, defaults={"name": name, "country": country, "currency": country.currency,
+                             "fiscal_year": timezone.localdate().year, **fields})
+    if created:
+        for position, (role, weight, cap) in enumerate(parties):
+            m.SchemeParty.objects.create(scheme=scheme, role=role, weight=Decimal(weight),
+                                         cap=Decimal(cap) if cap else None, position=position)
+    services.scheme_publish(scheme=scheme, actor=admin)
+    return scheme
+
+
+def _schemes(admin) -> dict[str, m.Scheme]:
+    uz, tj, kg = (m.Country.objects.get(code=c) for c in ("UZ", "TJ", "KG"))
+    schemes = {
+        "uz-1x1": _scheme("uz-1x1-2026", "1x1 Mahalla Initiative (Uzbekistan)", uz,
+                          [("association", "1", None), ("district", "1", None)], admin,
+                          max_project_cost=Decimal("900000000.00")),
+        "uz-3x1": _scheme("uz-3x1-2026", "3x1 Hashar (Uzbekistan)", uz,
+                          [("association", "1", None), ("mahalla", "1", None),
+                           ("district", "1", "150000000.00"), ("region", "1", None)], admin,
+                          max_project_cost=Decimal("1200000000.00"),
+                          max_public_share=Decimal("0.75"), win_cooldown_seasons=2,
+                          eligible_categories=["drinking_water", "sewerage", "school",
+                                               "health_post", "road", "irrigation"]),
+        "tj-1x1": _scheme("tj-1x1-2026", "1x1 Sughd (Tajikistan)", tj,
+                          [("association", "1", None), ("district", "1", None)], admin),
+        "kg-1x1": _scheme("kg-1x1-2026", "1x1 Osh (Kyrgyzstan)", kg,
+                          [("association", "1", None), ("district", "1", None)], admin),
+    }
+    amounts = {"district": "2000000000.00", "region": "5000000000.00",
+               "mahalla": "300000000.00"}
+    for scheme in schemes.values():
+        roles = set(scheme.parties.values_list("role", flat=True)) - {"association"}
+        factor = Decimal("1") if scheme.currency == "UZS" else Decimal("0.001")
+        country = scheme.country
+        in_country = (Q(country=country) | Q(region__country=country)
+                      | Q(district__region__country=country)
+                      | Q(mahalla__district__region__country=country))
+        for funder in m.Funder.objects.filter(in_country, kind__in=roles):
+            m.BudgetEnvelope.objects.get_or_create(
+                funder=funder, scheme=scheme,
+                defaults={"amount": Decimal(amounts[funder.kind]) * factor})
+    return schemes
+
+
+def _rates() -> None:
+    today = timezone.localdate()
+    rows = [m.ExchangeRate(currency=cur, quote_currency=quote, on=today - datetime.timedelta(days=d),
+                           rate=Decimal(rate), source="demo")
+            for quote, table in RATES.items() for cur, rate in table.items() for d in range(90)]
+    m.ExchangeRate.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# scheme, district/mahalla, association, category, title, cost, state, receipts, pledges
+# receipts: (amount, currency, days ago); pledges: (amount, currency, expected in days)
+PROJECTS = [
+    ("uz-1x1", "Chirchiq/Navbahor", "Chirchiq Community Moscow", "drinking_water",
+     "Navbahor drinking water pipe", "40000000.00", "in_progress",
+     [("200000.00", "RUB", 20)], [("250000.00", "RUB", -30)]),
+    ("uz-1x1", "Chirchiq/Istiqlol", "Chirchiq Community Moscow", "school",
+     "Istiqlol school roof", "120000000.00", "under_review", [], [("400000.00", "RUB", 45)]),
+    ("uz-1x1", "Chirchiq/Bog'ishamol", "Chirchiq Community Moscow", "electricity",
+     "Bog'ishamol street lighting", "60000000.00", "submitted", [], []),
+    ("uz-1x1", "Chirchiq/Navbahor", "Chirchiq Community Moscow", "health_post",
+     "Navbahor health post repair", "80000000.00", "draft", [], []),
+    ("uz-1x1", "Chirchiq/Istiqlol", "Chirchiq Community Moscow", "public_space",
+     "Istiqlol children's playground", "30000000.00", "funding",
+     [("50000.00", "RUB", 10)], [("100000.00", "RUB", 15)]),
+    ("uz-1x1", "Chirchiq/Bog'ishamol", "Chirchiq Community Moscow", "road",
+     "Bog'ishamol road to the school", "50000000.00", "closed",
+     [("170000.00", "RUB", 60)], []),
+    ("uz-3x1", "Bekobod/Guliston", "Bekobod Brotherhood Almaty", "irrigation",
+     "Guliston irrigation canal lining", "200000000.00", "funding",
+     [("2000000.00", "KZT", 12)], [("2100000.00", "KZT", 20)]),
+    ("uz-3x1", "Bekobod/Do'stlik", "Bekobod Brotherhood Almaty", "sewerage",
+     "Do'stlik sewerage connection", "90000000.00", "rejected", [], []),
+    ("uz-1x1", "Marg'ilon/Atlas", "Fergana Valley Workers of St Petersburg", "school",
+     "Atlas school heating", "70000000.00", "funded", [("240000.00", "RUB", 25)], []),
+    ("uz-1x1", "Urgut/Qoratepa", "Urgut Diaspora Yekaterinburg", "drinking_water",
+     "Qoratepa water tower", "45000000.00", "deferred", [], [("150000.00", "RUB", 60)]),
+    ("tj-1x1", "Khujand/Panjshanbe", "Khujand Fellowship Moscow", "drinking_water",
+     "Panjshanbe drinking water", "600000.00", "funding", [("2500.00", "USD", 8)],
+     [("30000.00", "USD", 40)]),
+    ("kg-1x1", "Kara-Suu/Madaniyat", "Kara-Suu Community Astana", "school",
+     "Madaniyat school windows", "900000.00", "submitted", [], [("2500000.00", "KZT", 30)]),
+]
+ORDER = ["draft", "submitted", "under_review", "decided", "receipts", "in_progress",
+         "completed", "closed"]
+
+
+def _people(district: m.District, mahallas) -> tuple[m.User, m.User]:
+    if district.name == "Chirchiq":
+        return (m.User.objects.get(username="clerk"), m.User.objects.get(username="officer"))
+    slug = slugify(district.name).replace("-", "")
+    tz = district.region.country.timezone
+    clerk = _user(f"clerk_{slug}", role="clerk", timezone=tz,
+                  first_name="Clerk", last_name=district.name,
+                  mahallas=list(district.mahallas.all()))
+    officer = _user(f"officer_{slug}", role="officer", district=district, timezone=tz,
+                    first_name="Officer", last_name=district.name)
+    return clerk, officer
+
+
+def _file(name: str) -> ContentFile:
+    return ContentFile(PDF if name.endswith(".pdf") else PNG, name=name)
+
+
+def _build(spec, schemes, mahallas, associations) -> None:
+    scheme_key, place, association, category, title, cost, state, receipts, pledges = spec
+    mahalla = mahallas[place]
+    if m.Project.objects.filter(mahalla=mahalla, title=title).exists():
+        return
+    clerk, officer = _people(mahalla.district, mahallas)
+    today = timezone.localdate()
+    project = services.project_create(
+        actor=clerk, mahalla=mahalla, association=associations[association],
+        scheme=schemes[scheme_key], category=category, title=title, cost=Decimal(cost),
+        description=f"{title}, proposed by the mahalla and its migrants abroad.",
+        executor="Local contractor LLC", deadline=today + datetime.timedelta(days=300))
+    migrant = m.User.objects.filter(association=associations[association]).first() or clerk
+    for amount, currency, expected_in in pledges:
+        services.pledge_create(project=project, actor=migrant if migrant.role == "association"
+                               else clerk, amount=Decimal(amount), currency=currency,
+                               expected_on=today + datetime.timedelta(days=expected_in))
+    reached = ORDER.index({"submitted": "submitted", "under_review": "under_review",
+                           "rejected": "decided", "deferred": "decided", "funding": "receipts",
+                           "funded": "receipts"}.get(state, state))
+    if reached >= ORDER.index("submitted"):
+        services.project_submit(project=project, actor=clerk)
+    if reached >= ORDER.index("under_review"):
+        services.project_review_start(project=project, actor=officer)
+    if state in ("rejected", "deferred"):
+        services.project_decide(project=project, actor=officer, decision=state, reason=(
+            "The cost estimate is not supported by quotes." if state == "rejected"
+            else "Deferred to the spring budget session."))
+        return
+    if reached >= ORDER.index("decided"):
+        services.project_approve(project=project, actor=officer,
+                                 reason="Eligible, well supported by the community.")
+    for n, (amount, currency, days_ago) in enumerate(receipts, start=1):
+        services.receipt_record(
+            project=project, actor=clerk, amount=Decimal(amount), currency=currency,
+            received_on=today - datetime.timedelta(days=days_ago),
+            fee=(Decimal(amount) / 50).quantize(Decimal("0.01")),
+            reference=f"DEMO-{project.code}-{n}", proof=_file("transfer.pdf"))
+    if reached >= ORDER.index("in_progress"):
+        services.project_start(project=project, actor=officer)
+        photo = services.evidence_add(project=project, actor=clerk, kind="photo",
+                                      file=_file("works.png"), description="Works under way",
+                                      quantity="1.2 km of pipe laid")
+        for tranche in m.Tranche.objects.filter(commitment__project=project, number=1):
+            services.tranche_disburse(tranche=tranche, actor=officer, evidence=photo)
+    if reached >= ORDER.index("completed"):
+        services.evidence_add(project=project, actor=clerk, kind="handover_act",
+                              file=_file("handover.pdf"), description="Signed handover act")
+        services.project_complete(project=project, actor=officer)
+    if reached >= ORDER.index("closed"):
+        services.project_close(project=project, actor=officer, reason="Works accepted.")
+
+
+@transaction.atomic
+def seed() -> list[tuple[str, str]]:
+    """Create (or complete) the demo programme; return the demo logins."""
+    mahallas = _geography()
+    associations = _associations(mahallas)
+    chirchiq = m.District.objects.get(name="Chirchiq")
+    admin = _user("admin", role="administrator", is_staff=True, is_superuser=True,
+                  first_name="Dilnoza", last_name="Karimova")
+    _user("clerk", role="clerk", first_name="Malika", last_name="Yusupova",
+          mahallas=[mahallas[k] for k in ("Chirchiq/Navbahor", "Chirchiq/Istiqlol",
+                                          "Chirchiq/Bog'ishamol", "Bekobod/Guliston")])
+    _user("officer", role="officer", district=chirchiq, first_name="Rustam",
+          last_name="Aliyev", superior=admin)
+    _user("officer2", role="officer", district=chirchiq, first_name="Shahlo",
+          last_name="Nazarova", superior=admin)
+    _user("association", role="association",
+          association=associations["Chirchiq Community Moscow"], language="ru",
+          first_name="Jahongir", last_name="Tursunov", timezone="Europe/Moscow")
+    _user("auditor", role="auditor", is_staff=True, first_name="Audit", last_name="Office")
+    schemes = _schemes(admin)
+    _rates()
+    for spec in PROJECTS:
+        _build(spec, schemes, mahallas, associations)
+    return LOGINS
