@@ -16,6 +16,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 MODES = ("development", "test", "production")
 
 env = environ.Env()
+BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
+            "0": False, "false": False, "no": False, "off": False}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean that refuses anything but true/false/yes/no/on/off/1/0 (environ's own
+    parser reads any other word as False, silently)."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in BOOLEANS:
+        raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+    return BOOLEANS[raw]
+
 # pytest (8.2+) announces itself in PYTEST_VERSION: the suite runs in test mode by default
 DJANGO_ENV = env.str("DJANGO_ENV", default="test" if "PYTEST_VERSION" in env else "development")
 if DJANGO_ENV not in MODES:
@@ -23,7 +35,7 @@ if DJANGO_ENV not in MODES:
 PRODUCTION = DJANGO_ENV == "production"
 TESTING = DJANGO_ENV == "test"
 
-DEBUG = env.bool("DJANGO_DEBUG", default=DJANGO_ENV == "development")
+DEBUG = env_bool("DJANGO_DEBUG", DJANGO_ENV == "development")
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG cannot be on in production")
 
@@ -40,7 +52,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # PostgreSQL only: there is deliberately no SQLite fallback.
 DATABASES = {"default": env.db_url("DATABASE_URL")}
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"].get("ENGINE") != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...)")
 DATABASES["default"].update(
     CONN_MAX_AGE=env.int("DATABASE_CONN_MAX_AGE", default=60),
@@ -224,7 +236,7 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
     "script-src": ["'self'"], "frame-ancestors": ["'none'"], "form-action": ["'self'"],
 }}
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,0 +1,160 @@
+"""The foundation: settings from the environment, deploy checks, migrations, the compose
+stack, demo data, and the invariants the database itself holds."""
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from matching import ledger
+from matching import models as m
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3y-" + "".join(chr(97 + (i * 7) % 26) for i in range(60)),
+    "DJANGO_ALLOWED_HOSTS": "hashar.example.org",
+    "DATABASE_URL": "postgres://u:p@db.example.org:5432/hashar",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
+}
+
+
+def run_django(*args, env=None):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    environ.update(env or {})
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ,
+                          capture_output=True, text=True, timeout=120)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("env, message", [
+    ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be one of"),
+    ({"DJANGO_DEBUG": "perhaps"}, "DJANGO_DEBUG"),
+    ({"DATABASE_URL": "sqlite:///db.sqlite3"}, "must point to PostgreSQL"),
+    ({"DATABASE_URL": ""}, "DATABASE_URL must point to PostgreSQL"),
+    ({"REDIS_URL": "memory://"}, "REDIS_URL must be a redis"),
+    ({"LANGUAGE_CODE": "fr"}, "LANGUAGE_CODE must be one of"),
+    ({"DATABASE_CONN_MAX_AGE": "sixty"}, "invalid literal"),
+    ({**PRODUCTION, "DJANGO_SECRET_KEY": "short"}, "at least 50"),
+    ({**PRODUCTION, "DJANGO_DEBUG": "true"}, "cannot be on in production"),
+    ({**PRODUCTION, "DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS must be set"),
+], ids=["unknown-mode", "bad-bool", "sqlite", "no-database", "fake-redis", "unknown-language",
+        "bad-int", "weak-secret", "debug-in-production", "no-hosts"])
+def test_bad_settings_fail_loudly_at_start(env, message):
+    result = run_django("check", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_django("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_languages_and_time_zone(settings):
+    assert {"uz", "ru", "tg", "ky", "en"} <= {code for code, _ in settings.LANGUAGES}
+    assert settings.USE_TZ is True
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_migrations_are_complete(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_redis_is_real():
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    assert client.ping() is True
+    assert "redis_version" in client.info("server")
+
+
+# --- the production stack -------------------------------------------------------------------
+
+def test_compose_has_the_production_shape():
+    stack = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = stack["services"]
+    assert services["db"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    assert "gunicorn" in services["web"]["command"]
+    beats = [name for name, svc in services.items() if "beat" in svc.get("command", [])]
+    workers = [name for name, svc in services.items()
+               if "worker" in svc.get("command", [])]
+    assert beats == ["beat"] and workers == ["worker"]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
+    for name in ("db", "redis", "web"):
+        assert "healthcheck" in services[name], name
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["db"]["condition"] == "service_healthy"
+        assert depends["redis"]["condition"] == "service_healthy"
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_demo_data_is_idempotent_and_consistent(db):
+    call_command("seed_demo", verbosity=0)
+    counts = [model.objects.count() for model in (m.Project, m.User, m.Receipt, m.LedgerEntry,
+                                                   m.Mahalla, m.Scheme, m.BudgetEnvelope)]
+    call_command("seed_demo", verbosity=0)
+    assert counts == [model.objects.count() for model in (
+        m.Project, m.User, m.Receipt, m.LedgerEntry, m.Mahalla, m.Scheme, m.BudgetEnvelope)]
+    assert set(m.Country.objects.values_list("code", flat=True)) == {"UZ", "TJ", "KG"}
+    assert m.Region.objects.filter(country__code="UZ").count() >= 3
+    assert set(m.Pledge.objects.values_list("currency", flat=True)) >= {"RUB", "KZT", "USD"}
+    assert len(set(m.Project.objects.values_list("status", flat=True))) >= 8
+    assert ledger.verify() == []
+
+
+def test_generated_data_set_balances(db):
+    call_command("seed_demo", projects=300, verbosity=0)
+    assert m.Project.objects.filter(code__startswith="BENCH-").count() == 300
+    assert m.LedgerEntry.objects.filter(project__code__startswith="BENCH-").count() > 1000
+    assert ledger.verify() == []
+
+
+# --- invariants in the database itself -----------------------------------------------------
+
+def refused(write) -> bool:
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_database_refuses_negative_and_duplicate_money(world):
+    project = world.approved()
+    receipt = world.receipt(project, "100.00", reference="R-1")
+    assert refused(lambda: m.Receipt.objects.filter(pk=receipt.pk).update(amount=Decimal("-1")))
+    assert refused(lambda: m.Pledge.objects.create(
+        project=project, association=world.association, amount=Decimal("-5"), currency="RUB",
+        expected_on="2026-01-01", announced_by=world.migrant))
+    assert refused(lambda: m.Receipt.objects.create(
+        project=project, association=world.association, received_on="2026-01-01",
+        amount=Decimal("1"), currency="UZS", rate=1, converted=Decimal("1"), reference="R-1",
+        recorded_by=world.alice))
+    assert refused(lambda: m.Commitment.objects.create(
+        project=project, role="district", scheme_version=project.scheme_version,
+        target=Decimal("1")))
+    assert refused(lambda: m.Project.objects.filter(pk=project.pk).update(cost=0))
+    assert refused(lambda: m.Pledge.objects.create(
+        project=project, association=world.association, amount=Decimal("5"), currency="rub",
+        expected_on="2026-01-01", announced_by=world.migrant))
+    assert refused(lambda: m.Commitment.objects.filter(project=project, role="district")
+                   .update(matched=Decimal("999999999.00")))
+    assert refused(lambda: m.LedgerEntry.objects.create(
+        project=project, kind="receipt", role="association", amount=0, currency="UZS",
+        created_by=world.alice))
