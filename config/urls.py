@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("matching.api.urls")),
     path("", include("matching.urls")),
 ]
 

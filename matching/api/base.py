@@ -1,0 +1,167 @@
+"""What every API view shares: the caller's scope, the mapping of service errors, the security
+log, and cursor pagination.
+
+Every view derives from `ScopedAPIView` or `ScopedViewSet`; their `get_queryset()` always
+narrows to the caller with `visible_projects()`, which follows `matching.policies.in_scope`:
+a clerk sees her mahallas, an officer his district, an administrator his region (or all), an
+association its own projects, an auditor everything (read-only). An object outside the scope
+is simply not in the queryset, so it answers 404 like one that does not exist.
+"""
+
+import datetime
+import logging
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, generics, permissions, status, viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from ..errors import ServiceError
+from ..middleware import client_ip
+from ..models import Mahalla, Role
+
+security_log = logging.getLogger("matching.security")
+
+NOTHING = Q(pk__in=[])
+
+
+def visible_projects(user, prefix: str = "") -> Q:
+    """A filter on Project (or, with `prefix` like "project__", on a model that points to one)
+    that keeps only what `user` may read."""
+    if not user or not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser or user.role == Role.AUDITOR:
+        return Q()
+    if user.role == Role.CLERK:
+        return Q(**{f"{prefix}mahalla__in": Mahalla.objects.filter(clerks=user).values("pk")})
+    if user.role == Role.OFFICER:
+        return Q(**{f"{prefix}mahalla__district_id": user.district_id})
+    if user.role == Role.ADMINISTRATOR:
+        if user.region_id is None:
+            return Q()
+        return Q(**{f"{prefix}mahalla__district__region_id": user.region_id})
+    if user.role == Role.ASSOCIATION:
+        return Q(**{f"{prefix}association_id": user.association_id})
+    return NOTHING
+
+
+class AuditorReadOnly(permissions.BasePermission):
+    """An auditor reads everything and writes nothing."""
+
+    message = _("Auditors have read-only access.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return (request.method in permissions.SAFE_METHODS or not user.is_authenticated
+                or user.role != Role.AUDITOR or user.is_superuser)
+
+
+class IsAssociationUser(permissions.BasePermission):
+    message = _("Only a migrant association's users may do this.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.ASSOCIATION
+                    and user.association_id)
+
+
+class ServiceRefusal(exceptions.APIException):
+    """A ServiceError without a field, at its own status."""
+
+    def __init__(self, error: ServiceError):
+        self.status_code = error.status
+        super().__init__(detail=error.message, code=error.code)
+
+
+class ServiceFieldError(exceptions.ValidationError):
+    """A ServiceError about one field: a validation error at the service's status."""
+
+    def __init__(self, error: ServiceError):
+        super().__init__(detail={error.field: [error.message]}, code=error.code)
+        self.status_code = error.status
+
+
+def as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, ServiceError):
+        if exc.status == 403:
+            return exceptions.PermissionDenied(detail=exc.message, code=exc.code)
+        return ServiceFieldError(exc) if exc.field else ServiceRefusal(exc)
+    return exc
+
+
+def log_refusal(request, status: int, reason: str) -> None:
+    user = getattr(request, "user", None)
+    security_log.warning("authorisation refused: status=%s user=%s ip=%s path=%s at=%s %s",
+                         status, user.username if user and user.is_authenticated else "-",
+                         client_ip(request), request.path,
+                         timezone.now().astimezone(datetime.UTC).isoformat(), reason)
+
+
+class ScopedMixin:
+    """The one base of every API view: scope, error mapping and the security log.
+
+    `project_path` names the way from the view's model to its project ("" for Project,
+    "project__" for a pledge); `public = True` marks an endpoint that anyone may read and that
+    exposes no personal data, and skips scoping.
+    """
+
+    project_path: str | None = ""
+    public = False
+    permission_classes = [permissions.IsAuthenticated, AuditorReadOnly]
+
+    def get_permissions(self):
+        if self.public:
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+    def scope(self, queryset):
+        if self.public or self.project_path is None:
+            return queryset
+        return queryset.filter(visible_projects(self.request.user, self.project_path))
+
+    def get_queryset(self):
+        return self.scope(super().get_queryset())
+
+    def handle_exception(self, exc):
+        exc = as_api_exception(exc)
+        if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed,
+                            exceptions.PermissionDenied)) and not getattr(exc, "logged", False):
+            log_refusal(self.request, getattr(exc, "status_code", 403), str(exc.detail))
+        return super().handle_exception(exc)
+
+
+class ScopedAPIView(ScopedMixin, generics.GenericAPIView):
+    pass
+
+
+class ScopedViewSet(ScopedMixin, viewsets.GenericViewSet):
+    pass
+
+
+class Cursor(CursorPagination):
+    """Newest first by id: stable, index-backed, and no COUNT(*)."""
+
+    ordering = "-id"
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ServiceCreateMixin:
+    """`POST` a collection: check the shape with `input_serializer_class`, let the service
+    check the rules and write, answer 201 with the output serializer of what it created."""
+
+    input_serializer_class = None
+
+    def run_service(self, data: dict):
+        raise NotImplementedError(f"{type(self).__name__} must say which service creates")
+
+    def create(self, request, *args, **kwargs):
+        given = self.input_serializer_class(data=request.data,
+                                            context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        created = self.run_service(given.validated_data)
+        created = self.queryset.get(pk=created.pk)  # re-read with the list's joins
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)

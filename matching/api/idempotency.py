@@ -1,0 +1,100 @@
+"""`Idempotency-Key` for POSTs that create money records.
+
+A client that did not hear back (a dropped connection from Moscow) sends the same request
+again with the same key: it gets the first response and nothing new is created. The same key
+with a different request is a client bug and answers 422.
+"""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from ..models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_LENGTH = 255
+
+PARAMETER = OpenApiParameter(
+    HEADER, str, OpenApiParameter.HEADER, required=False,
+    description=str(_("Any unique string (a UUID). A repeated request with the same key "
+                      "returns the first response and creates nothing; the same key with a "
+                      "different request answers 422.")))
+
+
+class KeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("This Idempotency-Key was used for a different request.")
+    default_code = "idempotency_key_reused"
+
+
+class KeyInvalid(exceptions.ValidationError):
+    default_code = "idempotency_key_invalid"
+
+
+def fingerprint(request) -> str:
+    """SHA-256 of what makes two requests the same: method, path and body (files by content,
+    since a multipart boundary differs on every send)."""
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}\n".encode())
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict: form or multipart
+        fields = {key: values for key, values in data.lists() if key not in request.FILES}
+    else:
+        fields = data
+    digest.update(json.dumps(fields, sort_keys=True, default=str).encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"\n{name}:{upload.name}:".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+def _clean_key(request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_LENGTH or not key.isprintable():
+        raise KeyInvalid({HEADER: [_("Give a key of 1 to 255 printable characters.")]})
+    return key
+
+
+class IdempotentCreateMixin:
+    """Wraps `create()`: claim the key, do the work, store the response, in one transaction.
+
+    The key is claimed with an INSERT (the unique constraint decides), never check-then-
+    insert: a concurrent replay blocks on the first request's row, then reads its response.
+    Failed requests (4xx) roll back with their key, so the client may correct and retry.
+    """
+
+    def create(self, request, *args, **kwargs):
+        key = _clean_key(request)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        mark = fingerprint(request)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    claim = IdempotencyKey.objects.create(user=request.user, key=key,
+                                                          fingerprint=mark)
+            except IntegrityError:
+                return self._replay(request.user, key, mark)
+            response = super().create(request, *args, **kwargs)
+            IdempotencyKey.objects.filter(pk=claim.pk).update(
+                status_code=response.status_code, response=response.data)
+        return response
+
+    @staticmethod
+    def _replay(user, key: str, mark: str) -> Response:
+        first = IdempotencyKey.objects.get(user=user, key=key)
+        if first.fingerprint != mark:
+            raise KeyReused()
+        return Response(first.response, status=first.status_code,
+                        headers={"Idempotent-Replayed": "true"})

@@ -1,0 +1,81 @@
+"""Pledges and receipts: input serializers check shape; the services check the rules."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ...models import Pledge, Project, Receipt
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedProjectField(serializers.PrimaryKeyRelatedField):
+    """A project id, looked up only among the projects the caller may see: another tenant's
+    project reads as one that does not exist."""
+
+    def get_queryset(self):
+        from ..base import visible_projects
+
+        user = self.context["request"].user
+        return Project.objects.filter(visible_projects(user)).select_related(
+            "association", "scheme", "mahalla__district")
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    project_code = serializers.CharField(source="project.code", read_only=True)
+    association = serializers.CharField(source="association.name", read_only=True)
+
+    class Meta:
+        model = Pledge
+        fields = ["id", "project", "project_code", "association", "amount", "currency",
+                  "expected_on", "status", "created_at"]
+        read_only_fields = fields
+
+
+class PledgeInputSerializer(serializers.Serializer):
+    project = ScopedProjectField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
+                                      help_text=_("In the currency raised, as a string."))
+    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
+    expected_on = serializers.DateField()
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    project_code = serializers.CharField(source="project.code", read_only=True)
+    association = serializers.CharField(source="association.name", read_only=True)
+    has_proof = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Receipt
+        fields = ["id", "project", "project_code", "association", "pledge", "received_on",
+                  "amount", "currency", "rate", "rate_entered_by_hand", "converted", "fee",
+                  "reference", "status", "has_proof", "recorded_at"]
+        read_only_fields = fields
+
+    def get_has_proof(self, receipt) -> bool:
+        return bool(receipt.proof)
+
+
+class ReceiptInputSerializer(serializers.Serializer):
+    project = ScopedProjectField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
+                                      help_text=_("As it arrived, after the fee."))
+    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
+    received_on = serializers.DateField()
+    reference = serializers.CharField(max_length=60)
+    fee = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0, required=False,
+                                   default="0")
+    rate = serializers.DecimalField(max_digits=18, decimal_places=6, required=False,
+                                    allow_null=True, min_value=0,
+                                    help_text=_("Required when no rate is stored for the day."))
+    pledge = serializers.PrimaryKeyRelatedField(queryset=Pledge.objects.all(), required=False,
+                                                allow_null=True)
+    proof = serializers.FileField(required=False, allow_null=True,
+                                  help_text=_("PDF, JPEG, PNG or WebP."))
+
+    def validate(self, attrs):
+        pledge = attrs.get("pledge")
+        if pledge is not None and pledge.project_id != attrs["project"].pk:
+            raise serializers.ValidationError(
+                {"pledge": [_("That pledge is for another project.")]})
+        return attrs

@@ -1,0 +1,118 @@
+"""Projects: the list row, the detail with its funding waterfall, the ledger and timeline."""
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ... import currencies
+from ...models import Evidence, LedgerEntry, MatchRecord, Project, StatusChange
+
+
+class MoneyMap(serializers.DictField):
+    """Per-currency amounts: {"RUB": "250000.00"}."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, value):
+        return {code: currencies.format_amount(amount, code) if code in currencies.MINOR_UNITS
+                else str(amount) for code, amount in value.items()}
+
+
+class ProjectListSerializer(serializers.ModelSerializer):
+    mahalla = serializers.CharField(source="mahalla.name")
+    district = serializers.CharField(source="mahalla.district.name")
+    region = serializers.CharField(source="mahalla.district.region.name")
+    association = serializers.CharField(source="association.name")
+    scheme = serializers.CharField(source="scheme.code")
+    fiscal_year = serializers.IntegerField(source="scheme.fiscal_year")
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "title", "category", "status", "mahalla", "district", "region",
+                  "association", "scheme", "fiscal_year", "cost", "currency", "received",
+                  "matched", "disbursed", "created_at"]
+        read_only_fields = fields
+
+
+class WaterfallRowSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    funder = serializers.CharField(help_text=_("The funder's public name; the association's "
+                                               "name for the migrants."))
+    target = serializers.DecimalField(max_digits=18, decimal_places=2)
+    matched = serializers.DecimalField(max_digits=18, decimal_places=2)
+    reserved = serializers.DecimalField(max_digits=18, decimal_places=2)
+    disbursed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    received = serializers.DecimalField(max_digits=18, decimal_places=2,
+                                        help_text=_("Association only: money in hand, in the "
+                                                    "scheme currency."))
+    pledged = MoneyMap(help_text=_("Association only: announced, per currency raised."))
+    sent = MoneyMap(help_text=_("Association only: received, in the currencies sent."))
+
+
+class ProjectDetailSerializer(ProjectListSerializer):
+    waterfall = serializers.SerializerMethodField()
+
+    class Meta(ProjectListSerializer.Meta):
+        fields = [*ProjectListSerializer.Meta.fields, "description", "executor", "executor_kind",
+                  "deadline", "conditions", "submitted_at", "decided_at", "waterfall"]
+        read_only_fields = fields
+
+    @extend_schema_field(WaterfallRowSerializer(many=True))
+    def get_waterfall(self, project):
+        return WaterfallRowSerializer(self.context["waterfall"], many=True).data
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "kind", "role", "amount", "currency", "original_amount",
+                  "original_currency", "receipt", "commitment", "tranche", "reverses", "memo",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField(help_text=_("Who decided: kept and published."))
+
+    class Meta:
+        model = StatusChange
+        fields = ["id", "from_status", "to_status", "reason", "actor", "at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_actor(self, change):
+        return change.actor.get_full_name() or change.actor.username
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "description", "quantity", "uploaded_at"]
+        read_only_fields = fields
+
+
+class MatchRecordSerializer(serializers.ModelSerializer):
+    scheme_version = serializers.IntegerField(source="scheme_version.number")
+    result = serializers.JSONField(help_text=_("The match-preview output, its steps in the "
+                                               "reader's language."))
+
+    class Meta:
+        model = MatchRecord
+        fields = ["id", "reason", "scheme_version", "result", "created_at"]
+        read_only_fields = fields
+
+    def to_representation(self, record):
+        data = super().to_representation(record)
+        steps = data["result"].get("steps", [])
+        data["result"] = {**data["result"], "steps": [
+            gettext(step["template"]) % step["params"] if isinstance(step, dict) else step
+            for step in steps]}
+        return data
+
+
+class TimelineSerializer(serializers.Serializer):
+    changes = StatusChangeSerializer(many=True)
+    evidence = EvidenceSerializer(many=True)
+    matches = MatchRecordSerializer(many=True)

@@ -1,0 +1,104 @@
+"""Tokens for machine clients: hashed (knox keeps a digest), expiring, revocable, shown once.
+
+Login goes through `django.contrib.auth.authenticate(request, ...)`, so django-axes counts
+every failure and locks a user name and IP out after AXES_FAILURE_LIMIT of them.
+"""
+
+from django.contrib.auth import authenticate, user_logged_in
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from knox.models import get_token_model
+from knox.settings import knox_settings
+from knox.views import LogoutAllView as KnoxLogoutAllView
+from knox.views import LogoutView as KnoxLogoutView
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from ..base import ScopedAPIView, ScopedMixin, log_refusal, security_log
+from ...middleware import client_ip
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False,
+                                     style={"input_type": "password"})
+
+
+TOKEN_RESPONSE = inline_serializer("TokenResponse", {
+    "token": serializers.CharField(help_text=_("Send as `Authorization: Token <token>`. "
+                                               "Shown only now.")),
+    "expiry": serializers.DateTimeField(),
+    "username": serializers.CharField(),
+    "role": serializers.CharField(),
+})
+
+
+class LockedOut(exceptions.APIException):
+    logged = True
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many failed logins: try again later.")
+    default_code = "locked_out"
+
+
+class LoginFailed(exceptions.AuthenticationFailed):
+    logged = True  # with the user name tried, by the view
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class LoginView(ScopedAPIView):
+    public = True
+    authentication_classes = []
+    throttle_classes = [LoginThrottle]
+    serializer_class = LoginSerializer
+
+    def get_authenticate_header(self, request):
+        return "Token"  # a failed login is a 401, not a 403
+
+    @extend_schema(summary="Log in with a user name and password; get a token",
+                   request=LoginSerializer, responses={200: TOKEN_RESPONSE},
+                   examples=[OpenApiExample("Login", request_only=True,
+                                            value={"username": "migrant",
+                                                   "password": "correct horse"})])
+    def post(self, request):
+        given = LoginSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        django_request = request._request
+        user = authenticate(django_request, **given.validated_data)
+        if getattr(django_request, "axes_locked_out", False):
+            log_refusal(request, 429, f"login locked out for {given.validated_data['username']}")
+            raise LockedOut()  # logged above, with the user name tried
+        if user is None:
+            log_refusal(request, 401, f"login failed for {given.validated_data['username']}")
+            raise LoginFailed(_("Wrong user name or password."))
+        instance, token = get_token_model().objects.create(user, knox_settings.TOKEN_TTL)
+        user_logged_in.send(sender=type(user), request=django_request, user=user)
+        security_log.info("login: user=%s ip=%s at=%s", user.username, client_ip(request),
+                          instance.created.isoformat())
+        return Response({"token": token, "expiry": instance.expiry,
+                         "username": user.username, "role": user.role})
+
+
+class LogoutView(ScopedMixin, KnoxLogoutView):
+    """Revoke the token of this request."""
+
+    project_path = None
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="Revoke this token", request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format)
+
+
+class LogoutAllView(ScopedMixin, KnoxLogoutAllView):
+    """Revoke every token of the user (a lost laptop)."""
+
+    project_path = None
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="Revoke all my tokens", request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format)

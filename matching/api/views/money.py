@@ -1,0 +1,68 @@
+"""Pledges (associations announce their own) and receipts (clerks record money in hand).
+
+Both creates go through the services, which check role, scope, the association's
+registration and the money rules; both accept an `Idempotency-Key`.
+"""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from ... import services
+from ...models import Pledge, Receipt
+from .. import idempotency
+from ..base import Cursor, ScopedViewSet, ServiceCreateMixin
+from ..serializers.money import (PledgeInputSerializer, PledgeSerializer,
+                                 ReceiptInputSerializer, ReceiptSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pledges on the projects you can see"),
+    retrieve=extend_schema(summary="One pledge"),
+    create=extend_schema(
+        summary="Announce a pledge (association users, for their own projects)",
+        parameters=[idempotency.PARAMETER], request=PledgeInputSerializer,
+        responses={201: PledgeSerializer},
+        examples=[OpenApiExample("250,000 RUB in June", request_only=True, value={
+            "project": 1, "amount": "250000.00", "currency": "RUB",
+            "expected_on": "2026-06-30"})]),
+)
+class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
+                    mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    queryset = Pledge.objects.select_related("project", "association")
+    serializer_class = PledgeSerializer
+    input_serializer_class = PledgeInputSerializer
+    project_path = "project__"
+    pagination_class = Cursor
+    filterset_fields = ["project", "status"]
+
+    def run_service(self, data):
+        return services.pledge_create(actor=self.request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Receipts on the projects you can see"),
+    retrieve=extend_schema(summary="One receipt"),
+    create=extend_schema(
+        summary="Record money in hand, with its proof (clerks)",
+        parameters=[idempotency.PARAMETER],
+        request={"multipart/form-data": ReceiptInputSerializer,
+                 "application/json": ReceiptInputSerializer},
+        responses={201: ReceiptSerializer},
+        examples=[OpenApiExample("200,000 RUB at the day's rate", request_only=True, value={
+            "project": 1, "amount": "200000.00", "currency": "RUB",
+            "received_on": "2026-03-02", "reference": "SWIFT-0042", "fee": "3000.00",
+            "rate": "151.40"})]),
+)
+class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
+                     mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    queryset = Receipt.objects.select_related("project", "association")
+    serializer_class = ReceiptSerializer
+    input_serializer_class = ReceiptInputSerializer
+    project_path = "project__"
+    pagination_class = Cursor
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["project", "status"]
+
+    def run_service(self, data):
+        return services.receipt_record(actor=self.request.user, **data)

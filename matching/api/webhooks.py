@@ -1,0 +1,205 @@
+"""Webhooks: signed events to the associations' own URLs.
+
+Outbox handlers turn an event about a project into one `WebhookDelivery` per active endpoint
+of the project's association (unique per event and endpoint, so a message handled twice
+creates nothing new) and hand each to `deliver_webhook`, a Celery task that retries with
+exponential backoff and jitter and logs every attempt on the delivery.
+
+Each request carries
+    X-Hashar-Event: receipt.recorded
+    X-Hashar-Delivery: <delivery id>
+    X-Hashar-Timestamp: <unix seconds>
+    X-Hashar-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>
+The timestamp is signed too, so a captured request cannot be replayed later: receivers
+refuse one older than a few minutes (see `verify_signature`).
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import outbox
+from ..models import DeliveryStatus, Project, WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+TOPICS = ("project.status_changed", "receipt.recorded", "tranche.disbursed")
+TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 8  # the first try and seven retries: about 2 hours with the backoff below
+BACKOFF_FACTOR = 30
+BACKOFF_MAX = 3600
+TOLERANCE_SECONDS = 300
+
+
+# --- signing ------------------------------------------------------------------------------
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify_signature(secret: str, *, timestamp: str, body: bytes, signature: str,
+                     now: float | None = None, tolerance: int = TOLERANCE_SECONDS) -> bool:
+    """What a receiver does: the signature matches and the timestamp is recent."""
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs((now if now is not None else time.time()) - sent_at) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, sent_at, body), signature or "")
+
+
+# --- where we may send --------------------------------------------------------------------
+
+def _private(host: str) -> bool:
+    """Whether `host` resolves to an address inside our network (SSRF)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return True
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return True
+    return False
+
+
+def url_problem(url: str) -> str | None:
+    """Why we will not send to `url`, or None. Private addresses are refused unless
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS (development and tests)."""
+    parts = urlsplit(url)
+    allow_private = getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
+        return _("Use an https:// URL.")
+    if not parts.hostname or parts.username or parts.password:
+        return _("Give a URL with a host name and no credentials.")
+    if not allow_private and _private(parts.hostname):
+        return _("This URL points to a private network address.")
+    return None
+
+
+# --- events into deliveries ---------------------------------------------------------------
+
+def _event_body(message) -> dict:
+    project = Project.objects.filter(pk=message.payload.get("project_id")).values(
+        "code", "status").first() or {}
+    return {"event_id": message.pk, "topic": message.topic,
+            "occurred_at": message.created_at.isoformat(),
+            "project": {"id": message.payload.get("project_id"), "code": project.get("code"),
+                        "status": project.get("status")},
+            "data": message.payload}
+
+
+def fan_out(message) -> list[int]:
+    """One delivery per active endpoint of the project's association; the ids to send."""
+    association_id = (Project.objects.filter(pk=message.payload.get("project_id"))
+                      .values_list("association_id", flat=True).first())
+    if association_id is None:
+        return []
+    endpoints = list(WebhookEndpoint.objects.filter(association_id=association_id,
+                                                    is_active=True))
+    if not endpoints:
+        return []
+    body = _event_body(message)
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=e, event=message, topic=message.topic, payload=body)
+         for e in endpoints], ignore_conflicts=True)
+    ids = list(WebhookDelivery.objects.filter(event=message, endpoint__in=endpoints,
+                                              status=DeliveryStatus.PENDING)
+               .values_list("pk", flat=True))
+    for delivery_id in ids:
+        transaction.on_commit(lambda pk=delivery_id: enqueue(pk), robust=True)
+    return ids
+
+
+def enqueue(delivery_id: int) -> None:
+    deliver_webhook.apply_async(args=[delivery_id], retry=False)
+
+
+for _topic in TOPICS:
+    outbox.handler(_topic)(fan_out)
+
+
+# --- sending ------------------------------------------------------------------------------
+
+def attempt(delivery_id: int) -> bool | None:
+    """Send the delivery once and log the attempt. True: delivered; False: failed, worth
+    retrying; None: nothing to do (already delivered, or the endpoint was switched off)."""
+    delivery = (WebhookDelivery.objects.select_related("endpoint")
+                .filter(pk=delivery_id).first())
+    if delivery is None or delivery.status == DeliveryStatus.DELIVERED \
+            or not delivery.endpoint.is_active:
+        return None
+    body = json.dumps(delivery.payload, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    status_code, error = None, ""
+    problem = url_problem(delivery.endpoint.url)
+    if problem:
+        error = problem
+    else:
+        request = urllib.request.Request(delivery.endpoint.url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "User-Agent": "Hashar-Webhooks/1",
+            "X-Hashar-Event": delivery.topic, "X-Hashar-Delivery": str(delivery.pk),
+            "X-Hashar-Timestamp": str(timestamp),
+            "X-Hashar-Signature": sign(delivery.endpoint.secret, timestamp, body)})
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+                status_code = response.status
+        except urllib.error.HTTPError as failure:
+            status_code, error = failure.code, f"HTTP {failure.code}"
+        except (urllib.error.URLError, OSError, ValueError) as failure:
+            error = str(getattr(failure, "reason", failure))[:500]
+    ok = status_code is not None and 200 <= status_code < 300
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.attempts + 1, last_status_code=status_code, last_error=error[:500],
+        last_attempt_at=timezone.now(),
+        status=DeliveryStatus.DELIVERED if ok else DeliveryStatus.PENDING,
+        delivered_at=timezone.now() if ok else None)
+    return ok
+
+
+def give_up(delivery_id: int) -> None:
+    WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_ATTEMPTS - 1)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """Thin: an id in; the delivery is re-read and sent; retried with backoff and jitter."""
+    outcome = attempt(delivery_id)
+    if outcome is False:
+        if self.request.retries >= self.max_retries:
+            give_up(delivery_id)
+            log.warning("webhook delivery %s failed for good", delivery_id)
+            return DeliveryStatus.FAILED
+        countdown = get_exponential_backoff_interval(BACKOFF_FACTOR, self.request.retries,
+                                                     BACKOFF_MAX, full_jitter=True)
+        raise self.retry(countdown=countdown)
+    return DeliveryStatus.DELIVERED if outcome else "skipped"
+
+
+def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again (the receiver was down, or lost it): back to pending, queued
+    after commit; its attempts keep counting."""
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING,
+                                                              delivered_at=None)
+        transaction.on_commit(lambda: enqueue(delivery.pk), robust=True)
+    delivery.refresh_from_db()
+    return delivery
