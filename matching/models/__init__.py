@@ -22,3 +22,9 @@ __all__ += ["OutboxMessage"]
 from .api import DeliveryStatus, IdempotencyKey, WebhookDelivery, WebhookEndpoint  # noqa: E402
 
 __all__ += ["DeliveryStatus", "IdempotencyKey", "WebhookDelivery", "WebhookEndpoint"]
+
+from .notifications import (DeliveryResult, MessageLog, NotificationChannel, Reminder,  # noqa: E402
+                            ReminderKind, ReminderStatus, SubjectType)
+
+__all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "ReminderKind",
+            "ReminderStatus", "SubjectType"]

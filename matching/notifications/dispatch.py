@@ -1,0 +1,174 @@
+"""Plan, claim, send, mark: the life of a reminder.
+
+    reminders_dispatch()     beat, every few minutes: plan today's reminders, claim the due
+                             ones (SKIP LOCKED) and hand each to a worker
+    reminder_send(id)        a worker: lock the row, send on the recipient's channels, mark it
+
+A reminder is sent under its row lock, in one transaction: if the worker dies mid-send the
+database drops the lock and the row is still pending, so the re-delivered task (acks_late) or
+the next dispatch sends it, and a second worker never sends it at the same time (SKIP LOCKED).
+Each channel reached is logged in the same transaction, so a retry after a partial failure only
+tries the channels that failed.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import NotAllowed
+from ..services.base import service
+from ..models import DeliveryResult, MessageLog, NotificationChannel, Reminder, ReminderStatus
+from . import channels as channels_module
+from . import messages, planning
+from .channels import PermanentDeliveryError, TransientDeliveryError
+
+log = logging.getLogger(__name__)
+CLAIM_BATCH = 500
+MAX_BATCHES = 20
+
+
+def max_attempts() -> int:
+    return getattr(settings, "REMINDER_MAX_ATTEMPTS", 6)
+
+
+def requeue_after() -> datetime.timedelta:
+    """How long a reminder handed to a worker waits before the dispatcher hands it again
+    (the task was lost: Redis flushed, or the worker died and the message is invisible)."""
+    return datetime.timedelta(seconds=getattr(settings, "REMINDER_REQUEUE_SECONDS", 600))
+
+
+def claim_due(*, now: datetime.datetime, limit: int = CLAIM_BATCH) -> list[int]:
+    """Stamp up to `limit` due, pending reminders as handed out and return their ids.
+
+    SKIP LOCKED: two dispatchers at once claim different rows, and a row being sent right
+    now (locked by its worker) is left alone.
+    """
+    with transaction.atomic():
+        ids = list(Reminder.objects
+                   .filter(status=ReminderStatus.PENDING, due_at__lte=now)
+                   .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after()))
+                   .order_by("due_at", "id")
+                   .select_for_update(skip_locked=True)
+                   .values_list("id", flat=True)[:limit])
+        Reminder.objects.filter(id__in=ids).update(enqueued_at=now)
+    return ids
+
+
+def enqueue(ids: list[int]) -> int:
+    """Hand reminders to the workers; with the broker down they wait for the next dispatch."""
+    from .tasks import send_reminder
+
+    handed = 0
+    try:
+        for reminder_id in ids:
+            send_reminder.apply_async(args=[reminder_id], retry=False)
+            handed += 1
+    except Exception:  # broker down: the rows stay pending and are claimed again later
+        log.warning("could not hand %s reminders to the workers", len(ids) - handed,
+                    exc_info=True)
+    return handed
+
+
+def reminders_dispatch(*, now: datetime.datetime | None = None, send=enqueue) -> list[int]:
+    """Plan every day that is today somewhere, then claim and hand out what is due."""
+    now = now or timezone.now()
+    for day in planning.days_now(now):
+        planning.plan(day)
+    claimed = []
+    for _batch in range(MAX_BATCHES):
+        ids = claim_due(now=now)
+        if ids:
+            send(ids)
+            claimed += ids
+        if len(ids) < CLAIM_BATCH:
+            break
+    return claimed
+
+
+def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> str | None:
+    """Send one reminder if it is pending and due; return its new status, or None when there
+    was nothing to do (already sent, being sent by another worker, not due yet).
+
+    Raises TransientDeliveryError after recording the failure, so the task retries.
+    """
+    now = now or timezone.now()
+    transient = None
+    with transaction.atomic():
+        reminder = (Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient")
+                    .filter(pk=reminder_id, status=ReminderStatus.PENDING, due_at__lte=now)
+                    .first())
+        if reminder is None:
+            return None
+        subject = messages.subject_of(reminder)
+        if reminder.done_at is not None or not messages.still_due(reminder, subject):
+            Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.CANCELLED)
+            return ReminderStatus.CANCELLED
+        status, error, transient = _deliver(reminder, subject)
+        attempts = reminder.attempts + 1
+        if status == ReminderStatus.PENDING and attempts >= max_attempts():
+            status, transient = ReminderStatus.FAILED, None
+        Reminder.objects.filter(pk=reminder.pk).update(
+            status=status, attempts=F("attempts") + 1, last_error=error,
+            sent_at=now if status == ReminderStatus.SENT else None,
+            # a failed attempt waits for the task's own backoff before a dispatch takes it
+            enqueued_at=now)
+    if transient is not None:
+        raise transient
+    return status
+
+
+def _deliver(reminder: Reminder, subject) -> tuple[str, str, Exception | None]:
+    """Send on every channel the recipient chose and not yet reached; log each attempt.
+
+    Returns the reminder's status, its error text, and the transient error to retry on.
+    """
+    done = set(reminder.messages.filter(result=DeliveryResult.SENT)
+               .values_list("channel", flat=True))
+    targets = [(channel, channel.address(reminder.recipient))
+               for channel in channels_module.channels()]
+    targets = [(channel, address) for channel, address in targets if address]
+    if not targets:  # the recipient chose no channel we can reach: the in-app list only
+        MessageLog.objects.get_or_create(reminder=reminder, channel=NotificationChannel.IN_APP,
+                                         result=DeliveryResult.SENT)
+        return ReminderStatus.SENT, "", None
+    errors, transient, reached = [], None, bool(done)
+    for channel, address in targets:
+        if channel.name in done:
+            continue
+        result, detail = DeliveryResult.SENT, ""
+        try:
+            channel.send(messages.render(reminder, subject, channel.name), to=address)
+        except TransientDeliveryError as error:
+            result, detail, transient = DeliveryResult.TRANSIENT_ERROR, str(error), error
+        except PermanentDeliveryError as error:
+            result, detail = DeliveryResult.PERMANENT_ERROR, str(error)
+        reached = reached or result == DeliveryResult.SENT
+        if detail:
+            errors.append(f"{channel.name}: {detail}")
+        MessageLog.objects.create(reminder=reminder, channel=channel.name, address=address,
+                                  result=result, detail=detail)
+    error = "\n".join(errors)
+    if transient is not None:
+        return ReminderStatus.PENDING, error, transient
+    if reached:
+        return ReminderStatus.SENT, error, None
+    return ReminderStatus.FAILED, error, None
+
+
+@service
+def reminder_mark_done(*, actor, reminder_id: int) -> Reminder:
+    """The recipient has dealt with it. Someone else's reminder does not exist for them."""
+    updated = Reminder.objects.filter(pk=reminder_id, recipient=actor,
+                                      done_at__isnull=True).update(done_at=timezone.now())
+    reminder = Reminder.objects.filter(pk=reminder_id, recipient=actor).first()
+    if reminder is None:
+        raise Reminder.DoesNotExist
+    if not updated:
+        raise NotAllowed(_("This reminder was already marked done."))
+    return reminder

@@ -1,0 +1,88 @@
+"""Outbox handlers: events become notifications for the people concerned.
+
+Each notification is a `Reminder` due now, keyed by the event's subject, so a message relayed
+twice creates nothing twice (ON CONFLICT DO NOTHING on the reminder's unique key). The rows are
+handed to the workers after commit; if the broker is away then, the dispatcher finds them.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import outbox
+from ..models import (Pledge, ProjectStatus, Receipt, Reminder, ReminderKind, ReminderStatus,
+                      Role, StatusChange, SubjectType, Tranche, User)
+from . import dispatch
+from . import tasks  # noqa: F401  (registers the Celery tasks in every worker)
+
+DECISIONS = {ProjectStatus.APPROVED, ProjectStatus.CONDITIONALLY_APPROVED,
+             ProjectStatus.DEFERRED, ProjectStatus.REJECTED}
+
+
+def _clerks(project):
+    return User.objects.filter(role=Role.CLERK, mahallas=project.mahalla_id, is_active=True)
+
+
+def _association_users(project):
+    return User.objects.filter(role=Role.ASSOCIATION, association_id=project.association_id,
+                               is_active=True)
+
+
+def notify(*, kind: str, subject_type: str, subject_id: int, project, recipients) -> list[int]:
+    """Create the event's notifications (once) and hand the pending ones to the workers."""
+    now = timezone.now()
+    period = timezone.localdate(now)
+    key = {"subject_type": subject_type, "subject_id": subject_id, "kind": kind,
+           "period": period}
+    with transaction.atomic():
+        Reminder.objects.bulk_create(
+            [Reminder(**key, recipient_id=user_id, project=project, due_at=now, enqueued_at=now)
+             for user_id in recipients.values_list("id", flat=True).distinct()],
+            ignore_conflicts=True)
+        ids = list(Reminder.objects.filter(**key, status=ReminderStatus.PENDING)
+                   .values_list("id", flat=True))
+        transaction.on_commit(lambda: dispatch.enqueue(ids))
+    return ids
+
+
+@outbox.handler("pledge.created")
+def pledge_created(message) -> None:
+    pledge = Pledge.objects.select_related("project").filter(
+        pk=message.payload["pledge_id"]).first()
+    if pledge is not None:
+        notify(kind=ReminderKind.PLEDGE_ANNOUNCED, subject_type=SubjectType.PLEDGE,
+               subject_id=pledge.pk, project=pledge.project,
+               recipients=_clerks(pledge.project))
+
+
+@outbox.handler("project.status_changed")
+def project_status_changed(message) -> None:
+    if message.payload.get("to_status") not in DECISIONS:
+        return
+    change = StatusChange.objects.select_related("project").filter(
+        pk=message.payload["change_id"]).first()
+    if change is not None:
+        project = change.project
+        notify(kind=ReminderKind.PROJECT_DECIDED, subject_type=SubjectType.STATUS_CHANGE,
+               subject_id=change.pk, project=project,
+               recipients=_association_users(project) | _clerks(project))
+
+
+@outbox.handler("receipt.recorded")
+def receipt_recorded(message) -> None:
+    receipt = Receipt.objects.select_related("project").filter(
+        pk=message.payload["receipt_id"]).first()
+    if receipt is not None:
+        notify(kind=ReminderKind.RECEIPT_RECORDED, subject_type=SubjectType.RECEIPT,
+               subject_id=receipt.pk, project=receipt.project,
+               recipients=_association_users(receipt.project))
+
+
+@outbox.handler("tranche.disbursed")
+def tranche_disbursed(message) -> None:
+    tranche = Tranche.objects.select_related("commitment__project").filter(
+        pk=message.payload["tranche_id"]).first()
+    if tranche is not None:
+        project = tranche.commitment.project
+        notify(kind=ReminderKind.TRANCHE_DISBURSED, subject_type=SubjectType.TRANCHE,
+               subject_id=tranche.pk, project=project,
+               recipients=_association_users(project) | _clerks(project))

@@ -1,0 +1,131 @@
+"""What a reminder says, in its recipient's language and time zone, and whether it is still
+worth saying when the worker gets to it (a tranche paid meanwhile is not reminded)."""
+
+import zoneinfo
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import (PledgeStatus, Pledge, Project, ProjectStatus, Receipt, ReminderKind,
+                      StatusChange, SubjectType, Tranche, MigrantAssociation)
+from ..services.projects import OPEN_STATES
+from .channels import Message
+
+K = ReminderKind
+TRANCHE_KINDS = {K.TRANCHE_DUE_7, K.TRANCHE_DUE_1, K.TRANCHE_DUE_TODAY, K.TRANCHE_OVERDUE,
+                 K.TRANCHE_ESCALATED}
+MODELS = {SubjectType.TRANCHE: Tranche.objects.select_related("commitment__project"),
+          SubjectType.PLEDGE: Pledge.objects.select_related("project", "association"),
+          SubjectType.ASSOCIATION: MigrantAssociation.objects.all(),
+          SubjectType.PROJECT: Project.objects.all(),
+          SubjectType.RECEIPT: Receipt.objects.select_related("project"),
+          SubjectType.STATUS_CHANGE: StatusChange.objects.select_related("project")}
+
+
+def subject_of(reminder):
+    return MODELS[reminder.subject_type].filter(pk=reminder.subject_id).first()
+
+
+def still_due(reminder, subject) -> bool:
+    """Whether the reminder still makes sense (Zulip: the worker re-checks before sending)."""
+    if subject is None:
+        return False
+    kind = reminder.kind
+    if kind in TRANCHE_KINDS:
+        return subject.paid_on is None and subject.commitment.project.status in OPEN_STATES
+    if kind == K.PLEDGE_OVERDUE:
+        return subject.status == PledgeStatus.ANNOUNCED
+    if kind == K.REGISTRATION_EXPIRING:
+        return subject.valid_until == reminder.period  # renewed: a new period, a new reminder
+    if kind == K.PROGRESS_REPORT_DUE:
+        return subject.status == ProjectStatus.IN_PROGRESS
+    if kind == K.REVIEW_WAITING:
+        return subject.status in (ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW)
+    return True  # events: they happened
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def _tranche_texts(reminder, tranche, today) -> tuple[str, str]:
+    project = tranche.commitment.project
+    params = {"n": tranche.number, "code": project.code, "title": project.title,
+              "amount": tranche.amount - tranche.disbursed, "currency": project.currency,
+              "party": tranche.commitment.role, "date": _date(tranche.due_on),
+              "days": (today - tranche.due_on).days}
+    subjects = {
+        K.TRANCHE_DUE_7: _("Tranche %(n)s of %(code)s is due in 7 days"),
+        K.TRANCHE_DUE_1: _("Tranche %(n)s of %(code)s is due tomorrow"),
+        K.TRANCHE_DUE_TODAY: _("Tranche %(n)s of %(code)s is due today"),
+        K.TRANCHE_OVERDUE: _("Tranche %(n)s of %(code)s is %(days)s days overdue"),
+        K.TRANCHE_ESCALATED: _("Escalation: tranche %(n)s of %(code)s is %(days)s days overdue"),
+    }
+    body = _("Project %(code)s (%(title)s): the %(party)s share of tranche %(n)s, "
+             "%(amount)s %(currency)s, is due on %(date)s.")
+    return subjects[reminder.kind] % params, body % params
+
+
+def _texts(reminder, subject, today) -> tuple[str, str]:
+    kind = reminder.kind
+    if kind in TRANCHE_KINDS:
+        return _tranche_texts(reminder, subject, today)
+    if kind in (K.PLEDGE_OVERDUE, K.PLEDGE_ANNOUNCED):
+        params = {"code": subject.project.code, "amount": subject.amount,
+                  "currency": subject.currency, "date": _date(subject.expected_on),
+                  "association": subject.association.name}
+        if kind == K.PLEDGE_OVERDUE:
+            return (_("Your pledge to %(code)s is late") % params,
+                    _("The pledge of %(amount)s %(currency)s to project %(code)s was expected "
+                      "on %(date)s and has not fully arrived.") % params)
+        return (_("New pledge to %(code)s") % params,
+                _("%(association)s pledged %(amount)s %(currency)s to project %(code)s, "
+                  "expected on %(date)s.") % params)
+    if kind == K.REGISTRATION_EXPIRING:
+        params = {"name": subject.name, "date": _date(subject.valid_until)}
+        return (_("The registration of %(name)s expires on %(date)s") % params,
+                _("Renew the registration of %(name)s before %(date)s: an association whose "
+                  "registration has lapsed cannot pledge.") % params)
+    if kind == K.PROGRESS_REPORT_DUE:
+        params = {"code": subject.code, "title": subject.title}
+        return (_("Quarterly progress report due for %(code)s") % params,
+                _("Upload the progress report of project %(code)s (%(title)s) for the "
+                  "quarter that has ended.") % params)
+    if kind == K.REVIEW_WAITING:
+        params = {"code": subject.code, "title": subject.title,
+                  "date": _date(reminder.period)}
+        return (_("Project %(code)s has waited more than 30 days for review") % params,
+                _("Project %(code)s (%(title)s) was submitted on %(date)s and is still "
+                  "undecided.") % params)
+    if kind == K.PROJECT_DECIDED:
+        params = {"code": subject.project.code,
+                  "status": ProjectStatus(subject.to_status).label, "reason": subject.reason}
+        body = _("Project %(code)s is now: %(status)s.") % params
+        if subject.reason:
+            body += " " + _("Reason: %(reason)s") % params
+        return _("Decision on project %(code)s") % params, body
+    if kind == K.RECEIPT_RECORDED:
+        params = {"code": subject.project.code, "amount": subject.amount,
+                  "currency": subject.currency, "date": _date(subject.received_on)}
+        return (_("Money arrived for %(code)s") % params,
+                _("%(amount)s %(currency)s for project %(code)s arrived on %(date)s.") % params)
+    # K.TRANCHE_DISBURSED
+    project = subject.commitment.project
+    params = {"code": project.code, "n": subject.number, "amount": subject.disbursed,
+              "currency": project.currency}
+    return (_("Tranche %(n)s of %(code)s disbursed") % params,
+            _("%(amount)s %(currency)s of tranche %(n)s of project %(code)s was paid to the "
+              "executor.") % params)
+
+
+def render(reminder, subject, channel_name: str) -> Message:
+    user = reminder.recipient
+    try:
+        zone = zoneinfo.ZoneInfo(user.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_default_timezone()
+    with translation.override(user.language or None), timezone.override(zone):
+        today = timezone.localdate()
+        title, body = _texts(reminder, subject, today)
+    return Message(subject=title, body=body,
+                   idempotency_key=f"hashar-reminder-{reminder.pk}-{channel_name}")

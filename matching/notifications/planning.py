@@ -1,0 +1,241 @@
+"""Which reminders are due on a day, as set-based SQL: planning a day costs a few queries
+whatever the number of tranches, pledges or projects.
+
+Each kind is one SELECT yielding (subject_type, subject_id, project_id, kind, period,
+recipient_id, due_at) rows; `plan` inserts them with ON CONFLICT DO NOTHING against the
+reminder's unique key, so planning the same day any number of times, from any number of
+processes at once, creates each reminder once. `preview` runs the same SELECTs without writing.
+
+Days are the recipients' own: `days_now` gives every day that is "today" somewhere our users
+live (at 00:30 in Bishkek it is still yesterday in Tashkent), and `due_at` is the send hour of
+the day in the recipient's time zone, so each person is told on their own day.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from ..models import (ASSOCIATION_ROLE, EvidenceKind, PledgeStatus, ProjectStatus,
+                      ReceiptStatus, ReminderKind, ReminderStatus, Role)
+from ..services.projects import MONEY_CLOSED_STATES, OPEN_STATES
+
+K = ReminderKind
+ESCALATE_AFTER_DAYS = 14
+REVIEW_WAIT_DAYS = 30
+REGISTRATION_WARNING_DAYS = 30
+QUARTER_MONTHS = (1, 4, 7, 10)
+
+
+def send_hour() -> int:
+    """The local hour at which a day's reminders go out (0–23)."""
+    return getattr(settings, "REMINDER_LOCAL_HOUR", 9)
+
+
+def days_now(now: datetime.datetime | None = None) -> list[datetime.date]:
+    """Every local date that is today for some user right now."""
+    from ..models import User
+
+    now = now or timezone.now()
+    zones = set(User.objects.values_list("timezone", flat=True).distinct())
+    zones.add(settings.TIME_ZONE)
+    return sorted({timezone.localdate(now, _zone(name)) for name in zones})
+
+
+def _zone(name: str):
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # our own enum values, not input
+
+
+# recipients, as joins on the project `p` (with its mahalla `mh`)
+_OFFICERS = f"""
+    JOIN matching_user u ON u.role = '{Role.OFFICER}' AND u.district_id = mh.district_id
+                        AND u.is_active"""
+_CLERKS = f"""
+    JOIN matching_user_mahallas um ON um.mahalla_id = p.mahalla_id
+    JOIN matching_user u ON u.id = um.user_id AND u.role = '{Role.CLERK}' AND u.is_active"""
+_ADMINISTRATORS = f"""
+    JOIN matching_district d ON d.id = mh.district_id
+    JOIN matching_user u ON u.role = '{Role.ADMINISTRATOR}' AND u.is_active
+                        AND (u.region_id IS NULL OR u.region_id = d.region_id)"""
+_ASSOCIATION_USERS = f"""
+    JOIN matching_user u ON u.role = '{Role.ASSOCIATION}' AND u.association_id = {{assoc}}
+                        AND u.is_active"""
+
+_TRANCHES = f"""
+    FROM matching_tranche t
+    JOIN matching_commitment c ON c.id = t.commitment_id
+    JOIN matching_project p ON p.id = c.project_id
+    JOIN matching_mahalla mh ON mh.id = p.mahalla_id
+    {{recipients}}
+    WHERE t.paid_on IS NULL AND p.status IN {_in(OPEN_STATES)} AND {{condition}}"""
+
+
+def _tranche(kind: str, condition: str, recipients: str = _OFFICERS) -> str:
+    return ("SELECT 'tranche', t.id, p.id, '%s', %%(day)s::date, u.id, u.timezone"
+            % kind + _TRANCHES.format(recipients=recipients, condition=condition))
+
+
+def _tranche_officers_and_clerks(kind: str, condition: str) -> str:
+    """The district's officers for every party's tranche; the mahalla's clerks too for the
+    association's share, which they collect."""
+    return (_tranche(kind, condition) + "\nUNION ALL\n"
+            + _tranche(kind, f"{condition} AND c.role = '{ASSOCIATION_ROLE}'", _CLERKS))
+
+
+# a weekly cycle counted from `start`: start, start + 7, start + 14, ...
+def _weekly_from(column: str, first_day: int) -> str:
+    return (f"{column} <= %(day)s::date - {first_day} "
+            f"AND (%(day)s::date - {column} - {first_day}) %% 7 = 0")
+
+
+def _pledge_overdue() -> str:
+    missing = f"""pl.amount > COALESCE((
+        SELECT SUM(r.amount) FROM matching_receipt r
+        WHERE r.pledge_id = pl.id AND r.status = '{ReceiptStatus.RECORDED}'
+          AND r.currency = pl.currency), 0)"""
+    return f"""
+    SELECT 'pledge', pl.id, p.id, '{K.PLEDGE_OVERDUE}', %(day)s::date, u.id, u.timezone
+    FROM matching_pledge pl
+    JOIN matching_project p ON p.id = pl.project_id
+    {_ASSOCIATION_USERS.format(assoc="pl.association_id")}
+    WHERE pl.status = '{PledgeStatus.ANNOUNCED}' AND p.status NOT IN {_in(MONEY_CLOSED_STATES)}
+      AND {_weekly_from("pl.expected_on", 1)} AND {missing}"""
+
+
+def _registration_expiring() -> str:
+    return f"""
+    SELECT 'association', a.id, NULL::bigint, '{K.REGISTRATION_EXPIRING}', a.valid_until,
+           u.id, u.timezone
+    FROM matching_migrantassociation a
+    {_ASSOCIATION_USERS.format(assoc="a.id")}
+    WHERE a.valid_until >= %(day)s::date
+      AND a.valid_until <= %(day)s::date + {REGISTRATION_WARNING_DAYS}"""
+
+
+def _progress_report_due() -> str:
+    # skipped when a progress report arrived during the quarter that just ended
+    return f"""
+    SELECT 'project', p.id, p.id, '{K.PROGRESS_REPORT_DUE}', %(day)s::date, u.id, u.timezone
+    FROM matching_project p
+    JOIN matching_mahalla mh ON mh.id = p.mahalla_id
+    {_CLERKS}
+    WHERE p.status = '{ProjectStatus.IN_PROGRESS}'
+      AND NOT EXISTS (SELECT 1 FROM matching_evidence e
+                      WHERE e.project_id = p.id AND e.kind = '{EvidenceKind.PROGRESS_REPORT}'
+                        AND e.uploaded_at >= %(day)s::date - interval '3 months')"""
+
+
+def _review_waiting() -> str:
+    submitted = "(p.submitted_at AT TIME ZONE %(tz)s)::date"
+    return f"""
+    SELECT DISTINCT 'project', p.id, p.id, '{K.REVIEW_WAITING}', {submitted}, u.id, u.timezone
+    FROM matching_project p
+    JOIN matching_mahalla mh ON mh.id = p.mahalla_id
+    JOIN matching_user o ON o.role = '{Role.OFFICER}' AND o.district_id = mh.district_id
+    JOIN matching_user u ON u.id = o.superior_id AND u.is_active
+    WHERE p.status IN {_in([ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW])}
+      AND p.submitted_at IS NOT NULL
+      AND {submitted} <= %(day)s::date - {REVIEW_WAIT_DAYS + 1}"""
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    sql: str
+    on_day: object = None  # a predicate on the day; None: every day
+
+
+def _quarter_start(day: datetime.date) -> bool:
+    return day.day == 1 and day.month in QUARTER_MONTHS
+
+
+RULES = [
+    Rule(K.TRANCHE_DUE_7, _tranche_officers_and_clerks(K.TRANCHE_DUE_7,
+                                                       "t.due_on = %(day)s::date + 7")),
+    Rule(K.TRANCHE_DUE_1, _tranche_officers_and_clerks(K.TRANCHE_DUE_1,
+                                                       "t.due_on = %(day)s::date + 1")),
+    Rule(K.TRANCHE_DUE_TODAY, _tranche_officers_and_clerks(K.TRANCHE_DUE_TODAY,
+                                                           "t.due_on = %(day)s::date")),
+    # the day after the due date, then weekly
+    Rule(K.TRANCHE_OVERDUE, _tranche_officers_and_clerks(K.TRANCHE_OVERDUE,
+                                                         _weekly_from("t.due_on", 1))),
+    # the weekly reminders after 14 days overdue also go to the programme administrators
+    Rule(K.TRANCHE_ESCALATED, _tranche(
+        K.TRANCHE_ESCALATED,
+        _weekly_from("t.due_on", 1) + f" AND t.due_on < %(day)s::date - {ESCALATE_AFTER_DAYS}",
+        _ADMINISTRATORS)),
+    Rule(K.PLEDGE_OVERDUE, _pledge_overdue()),
+    Rule(K.REGISTRATION_EXPIRING, _registration_expiring()),
+    Rule(K.PROGRESS_REPORT_DUE, _progress_report_due(), on_day=_quarter_start),
+    Rule(K.REVIEW_WAITING, _review_waiting()),
+]
+
+# (period + send hour) in the recipient's zone
+_DUE_AT = "(%(day)s::date + make_interval(hours => %(hour)s)) AT TIME ZONE q.tz"
+_COLUMNS = "subject_type, subject_id, project_id, kind, period, recipient_id, tz"
+
+
+def _rules_for(day: datetime.date) -> list[Rule]:
+    return [rule for rule in RULES if rule.on_day is None or rule.on_day(day)]
+
+
+def _params(day: datetime.date) -> dict:
+    return {"day": day, "hour": send_hour(), "tz": settings.TIME_ZONE}
+
+
+def plan(day: datetime.date) -> int:
+    """Create the reminders of `day` that do not exist yet; return how many were created."""
+    created = 0
+    with connection.cursor() as cursor:
+        for rule in _rules_for(day):
+            cursor.execute(f"""
+                INSERT INTO matching_reminder
+                    (subject_type, subject_id, project_id, kind, period, recipient_id, due_at,
+                     status, attempts, last_error, created_at)
+                SELECT q.subject_type, q.subject_id, q.project_id, q.kind, q.period,
+                       q.recipient_id, {_DUE_AT}, '{ReminderStatus.PENDING}', 0, '', now()
+                FROM ({rule.sql}) AS q ({_COLUMNS})
+                ON CONFLICT DO NOTHING""", _params(day))
+            created += cursor.rowcount
+    return created
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    subject_type: str
+    subject_id: int
+    project_id: int | None
+    period: datetime.date
+    recipient_id: int
+    due_at: datetime.datetime
+
+
+def preview(day: datetime.date) -> list[Planned]:
+    """The reminders that planning `day` would create (those not created already)."""
+    rows = []
+    with connection.cursor() as cursor:
+        for rule in _rules_for(day):
+            cursor.execute(f"""
+                SELECT q.kind, q.subject_type, q.subject_id, q.project_id, q.period,
+                       q.recipient_id, {_DUE_AT}
+                FROM ({rule.sql}) AS q ({_COLUMNS})
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM matching_reminder r
+                    WHERE r.subject_type = q.subject_type AND r.subject_id = q.subject_id
+                      AND r.kind = q.kind AND r.period = q.period
+                      AND r.recipient_id = q.recipient_id)
+                ORDER BY q.kind, q.subject_id, q.recipient_id""", _params(day))
+            rows += [Planned(*row) for row in cursor.fetchall()]
+    return rows

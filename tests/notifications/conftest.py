@@ -1,0 +1,56 @@
+"""Helpers for the reminder tests: a funded-stage project whose tranches are all far away but
+the one a test moves, and a way to run the dispatcher at a given moment."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+
+from matching import models as m
+from matching.notifications import dispatch
+
+UTC = datetime.timezone.utc
+FAR = datetime.date(2099, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _reminder_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_GATEWAY_URL = ""
+    settings.REMINDER_LOCAL_HOUR = 9
+
+
+def local(day: datetime.date, hour: int, zone: str = "Asia/Tashkent") -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), zoneinfo.ZoneInfo(zone))
+
+
+def run_at(moment: datetime.datetime) -> list[int]:
+    """Run the dispatcher at `moment`; return the ids it handed out (nothing goes to Redis)."""
+    handed = []
+    with time_machine.travel(moment, tick=False):
+        dispatch.reminders_dispatch(send=handed.extend)
+    return handed
+
+
+def reminders(kind, **filters):
+    return m.Reminder.objects.filter(kind=kind, **filters)
+
+
+def recipients(kind, **filters) -> set[str]:
+    return set(reminders(kind, **filters).values_list("recipient__username", flat=True))
+
+
+@pytest.fixture
+def funded_project(world):
+    """An approved 1x1 project (status funding); every tranche pushed to 2099."""
+    project = world.approved()
+    m.Tranche.objects.filter(commitment__project=project).update(due_on=FAR)
+    return project
+
+
+def tranche_of(project, role: str, *, due_on: datetime.date) -> m.Tranche:
+    tranche = m.Tranche.objects.get(commitment__project=project, commitment__role=role, number=1)
+    m.Tranche.objects.filter(pk=tranche.pk).update(due_on=due_on)
+    tranche.refresh_from_db()
+    return tranche
