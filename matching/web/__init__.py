@@ -1,0 +1,1 @@
+"""Server-rendered pages for clerks, officers and the public (see urls.py)."""

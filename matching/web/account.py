@@ -1,0 +1,38 @@
+"""Log in, log out, and the home page that sends each role to its own area."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+
+from ..models import Role
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login (django-axes locks a name and address out after repeated failures);
+    a first login also switches the pages to the user's own language."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if (settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES
+                and language in dict(settings.LANGUAGES)):
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
+                                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only; then back to the home page (LOGOUT_REDIRECT_URL)."""
+
+
+def home(request):
+    user = request.user
+    if user.is_authenticated and user.role == Role.CLERK:
+        return redirect("clerk-dashboard")
+    if user.is_authenticated and (user.role in (Role.OFFICER, Role.ADMINISTRATOR)
+                                  or user.is_superuser):
+        return redirect("officer-queue")
+    return redirect("public-projects")

@@ -1,0 +1,180 @@
+"""The mahalla clerk's pages: her dashboard, projects, pledges, receipts and evidence."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services
+from ..errors import ServiceError
+from ..models import Pledge, PledgeStatus, ProjectStatus
+from ..services.money import rate_on
+from ..waterfall import waterfall
+from .common import add_service_error, clerk_project, clerk_projects, clerk_required
+from .forms import EvidenceForm, PledgeForm, ProjectForm, ReceiptForm
+
+PAGE_SIZE = 25
+
+
+@clerk_required
+def dashboard(request):
+    """Her mahallas at a glance: projects by state and the money pledged, received, matched."""
+    projects = clerk_projects(request.user)
+    by_status = [(ProjectStatus(row["status"]).label, row["n"]) for row in
+                 projects.order_by("status").values("status").annotate(n=Count("id"))]
+    money = projects.order_by("currency").values("currency").annotate(
+        cost=Sum("cost"), received=Sum("received"), matched=Sum("matched"),
+        disbursed=Sum("disbursed"))
+    pledged = (Pledge.objects.filter(project__in=projects, status=PledgeStatus.ANNOUNCED)
+               .order_by("currency").values("currency").annotate(total=Sum("amount")))
+    mahallas = request.user.mahallas.select_related("district").annotate(
+        project_count=Count("projects"))
+    page = Paginator(projects.select_related("mahalla", "association")
+                     .order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/clerk/dashboard.html", {
+        "by_status": by_status, "money": money, "pledged": pledged, "mahallas": mahallas,
+        "page": page})
+
+
+@clerk_required
+def project_new(request):
+    form = ProjectForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                project = services.project_create(actor=request.user, **form.cleaned_data)
+            except ServiceError as error:
+                add_service_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Project %(code)s was created as a draft.")
+                                 % {"code": project.code})
+                return redirect("clerk-project", pk=project.pk)
+        else:
+            status = 400
+    return render(request, "web/clerk/project_form.html", {"form": form}, status=status)
+
+
+@clerk_required
+def project_detail(request, pk):
+    project = clerk_project(request, pk)
+    return render(request, "web/clerk/project.html", {
+        "project": project, "rows": waterfall(project),
+        "pledges": project.pledges.order_by("-created_at"),
+        "receipts": project.receipts.select_related("pledge").order_by("-received_on", "-id"),
+        "evidence": project.evidence.order_by("-uploaded_at"),
+        "timeline": project.timeline.order_by("at", "id"),
+        "can_submit": project.status == ProjectStatus.DRAFT})
+
+
+@clerk_required
+@require_POST
+def project_submit(request, pk):
+    project = clerk_project(request, pk)
+    try:
+        services.project_submit(project=project, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Project %(code)s was submitted for review.")
+                         % {"code": project.code})
+    return redirect("clerk-project", pk=project.pk)
+
+
+def _form_page(request, project, form, template, save, done_message):
+    """GET shows the form; POST validates it, calls the service, and on a refusal shows the
+    form again with what was typed and the service's message on its field."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except ServiceError as error:
+                add_service_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, done_message)
+                return redirect("clerk-project", pk=project.pk)
+        else:
+            status = 400
+    return render(request, template, {"project": project, "form": form}, status=status)
+
+
+@clerk_required
+def pledge_new(request, pk):
+    project = clerk_project(request, pk)
+    form = PledgeForm(request.POST or None, project=project)
+
+    def save(data):
+        services.pledge_create(project=project, actor=request.user, **data)
+
+    return _form_page(request, project, form, "web/clerk/pledge_form.html", save,
+                      _("The pledge was recorded."))
+
+
+def _rate_of_the_day(project, currency, on):
+    if currency == project.currency:
+        return 1
+    stored = rate_on(currency, project.currency, on)
+    return stored.rate if stored else None
+
+
+@clerk_required
+def receipt_new(request, pk):
+    project = clerk_project(request, pk)
+    if request.method == "POST":
+        form = ReceiptForm(request.POST, request.FILES, project=project)
+    else:
+        latest = project.pledges.filter(status=PledgeStatus.ANNOUNCED).order_by("-id").first()
+        currency = latest.currency if latest else project.currency
+        today = timezone.localdate()
+        form = ReceiptForm(project=project, initial={
+            "currency": currency, "received_on": today, "pledge": latest,
+            "rate": _rate_of_the_day(project, currency, today)})
+    _refresh_rate_on_change(form, project)
+
+    def save(data):
+        services.receipt_record(project=project, actor=request.user, **data)
+
+    return _form_page(request, project, form, "web/clerk/receipt_form.html", save,
+                      _("The receipt was recorded and the match recomputed."))
+
+
+def _refresh_rate_on_change(form, project):
+    """With htmx, changing the currency or the date fetches that day's stored rate."""
+    attrs = {"hx-get": reverse("clerk-rate", args=[project.pk]), "hx-trigger": "change",
+             "hx-target": "#rate-field", "hx-swap": "outerHTML",
+             "hx-include": "[name=currency],[name=received_on]"}
+    for name in ("currency", "received_on"):
+        form.fields[name].widget.attrs.update(attrs)
+
+
+@clerk_required
+@require_GET
+def receipt_rate(request, pk):
+    """The rate field alone, filled with the stored rate for the chosen currency and day."""
+    project = clerk_project(request, pk)
+    probe = ReceiptForm(request.GET, project=project)
+    probe.is_valid()
+    currency, on = probe.cleaned_data.get("currency"), probe.cleaned_data.get("received_on")
+    rate = _rate_of_the_day(project, currency, on) if currency and on else None
+    form = ReceiptForm(project=project, initial={"rate": rate})
+    return render(request, "web/clerk/_rate_field.html", {
+        "form": form, "missing": rate is None, "currency": currency, "on": on})
+
+
+@clerk_required
+def evidence_new(request, pk):
+    project = clerk_project(request, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+
+    def save(data):
+        services.evidence_add(project=project, actor=request.user, **data)
+
+    return _form_page(request, project, form, "web/clerk/evidence_form.html", save,
+                      _("The evidence was uploaded."))

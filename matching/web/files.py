@@ -1,0 +1,39 @@
+"""Uploaded files, served through Django so that scope applies: evidence of an approved
+project is public; anything else, and every receipt's proof, only to those whose scope
+covers the project."""
+
+import mimetypes
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from .. import policies
+from ..models import Evidence, Receipt
+from .common import public_projects
+
+
+def _send(field):
+    if not field:
+        raise Http404
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    return FileResponse(field.open("rb"), content_type=content_type)
+
+
+def evidence_file(request, pk):
+    evidence = get_object_or_404(Evidence.objects.select_related("project__mahalla__district"),
+                                 pk=pk)
+    project = evidence.project
+    if not (public_projects().filter(pk=project.pk).exists()
+            or policies.in_scope(request.user, project)):
+        raise Http404
+    return _send(evidence.file)
+
+
+@login_required
+def receipt_proof(request, pk):
+    receipt = get_object_or_404(Receipt.objects.select_related("project__mahalla__district"),
+                                pk=pk)
+    if not policies.in_scope(request.user, receipt.project):
+        raise Http404
+    return _send(receipt.proof)

@@ -1,0 +1,141 @@
+"""Forms of the web pages. They check the shape of what was typed; the services decide
+whether it may be done, and their refusals are put back on these forms (common.py)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (Category, Evidence, EvidenceKind, ExecutorKind, MigrantAssociation,
+                      Pledge, PledgeStatus, Scheme)
+
+# the currencies migrants raise money in, and the schemes' own
+CURRENCIES = ["RUB", "KZT", "USD", "EUR", "UZS", "TJS", "KGS"]
+MONEY = {"max_digits": 18, "decimal_places": 3, "localize": True}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def currency_choices(extra: str | None = None):
+    codes = CURRENCIES if extra in (None, *CURRENCIES) else [extra, *CURRENCIES]
+    return [(code, code) for code in codes]
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    mahalla = forms.ModelChoiceField(label=_("Mahalla"), queryset=None)
+    association = forms.ModelChoiceField(label=_("Migrant association"), queryset=None)
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    cost = forms.DecimalField(label=_("Eligible cost"), min_value=Decimal("0.01"),
+                              help_text=_("In the scheme's currency."), **MONEY)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    executor = forms.CharField(label=_("Executor"), max_length=200, required=False,
+                               help_text=_("Who will carry out the works."))
+    executor_kind = forms.ChoiceField(label=_("Kind of executor"), choices=ExecutorKind.choices)
+    deadline = forms.DateField(label=_("Planned completion"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        mahallas = user.mahallas.select_related("district")
+        self.fields["mahalla"].queryset = mahallas
+        self.fields["association"].queryset = (
+            MigrantAssociation.objects.filter(home_mahallas__in=mahallas).distinct())
+        self.fields["scheme"].queryset = Scheme.objects.filter(is_active=True)
+
+
+class PledgeForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount pledged"), min_value=Decimal("0.001"), **MONEY)
+    currency = forms.ChoiceField(label=_("Currency"), help_text=_("The currency it is raised in."))
+    expected_on = forms.DateField(label=_("Expected on"), widget=DateInput())
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices(project.currency)
+
+
+class ReceiptForm(forms.Form):
+    pledge = forms.ModelChoiceField(label=_("Pledge"), queryset=None, required=False,
+                                    empty_label=_("(none)"))
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    amount = forms.DecimalField(label=_("Amount received"), min_value=Decimal("0.001"),
+                                help_text=_("As it arrived, in its own currency, after the fee."),
+                                **MONEY)
+    currency = forms.ChoiceField(label=_("Currency"))
+    rate = forms.DecimalField(label=_("Rate to the scheme currency"), required=False,
+                              max_digits=18, decimal_places=6, localize=True,
+                              min_value=Decimal("0.000001"),
+                              help_text=_("Filled in from the stored rate of the day; change it "
+                                          "only if the bank used another."))
+    fee = forms.DecimalField(label=_("Transfer fee"), required=False, min_value=Decimal("0"),
+                             initial=Decimal("0"), help_text=_("Paid by the senders, same "
+                                                               "currency."), **MONEY)
+    reference = forms.CharField(label=_("Bank or transfer reference"), max_length=60)
+    proof = forms.FileField(label=_("Proof"), help_text=_("PDF, JPEG, PNG or WebP: the bank "
+                                                          "slip or transfer receipt."))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledge"].queryset = Pledge.objects.filter(
+            project=project, status=PledgeStatus.ANNOUNCED)
+        self.fields["currency"].choices = currency_choices(project.currency)
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_fee(self):
+        return self.cleaned_data.get("fee") or Decimal("0")
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG, PNG or WebP."))
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    quantity = forms.CharField(label=_("Measured quantity"), max_length=100, required=False,
+                               help_text=_("e.g. 1.2 km of pipe, 300 m² of roof"))
+
+
+class DecisionForm(forms.Form):
+    APPROVE, CONDITIONS, DEFER, REJECT = "approve", "conditions", "deferred", "rejected"
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+        (APPROVE, _("Approve")), (CONDITIONS, _("Approve with conditions")),
+        (DEFER, _("Defer")), (REJECT, _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Kept and published with the decision."))
+    conditions = forms.CharField(label=_("Conditions"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.CONDITIONS and not (data.get("conditions") or "").strip():
+            self.add_error("conditions", _("State the conditions of the approval."))
+        return data
+
+
+class DisbursementForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=Decimal("0.01"),
+                                help_text=_("Leave empty to pay what is left of the tranche."),
+                                **MONEY)
+    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
+    evidence = forms.ModelChoiceField(label=_("Evidence already uploaded"), queryset=None,
+                                      required=False, empty_label=_("(upload a new file)"))
+    file = forms.FileField(label=_("New evidence"), required=False,
+                           help_text=_("PDF, JPEG, PNG or WebP: the act or photos of the works "
+                                       "paid for."))
+    description = forms.CharField(label=_("Description of the new evidence"), max_length=300,
+                                  required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = Evidence.objects.filter(project=project)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("evidence") and not data.get("file"):
+            self.add_error("file", _("Choose evidence already uploaded or upload a new file."))
+        return data

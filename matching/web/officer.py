@@ -1,0 +1,137 @@
+"""The municipal officer's pages: review queue, project review and decision, tranches,
+disbursements and overdue tranches."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..errors import ServiceError
+from ..models import EvidenceKind, ProjectStatus, Tranche
+from ..waterfall import waterfall
+from .common import (REVIEW_STATES, add_service_error, officer_project, officer_projects,
+                     officer_required)
+from .explain import association_history, envelope_impact, explain
+from .forms import DecisionForm, DisbursementForm
+
+S = ProjectStatus
+OPEN_MONEY_STATES = (S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED, S.IN_PROGRESS)
+
+
+def _overdue(user):
+    return (Tranche.objects.filter(commitment__project__in=officer_projects(user),
+                                   paid_on__isnull=True, due_on__lt=timezone.localdate())
+            .select_related("commitment__project__mahalla", "commitment__funder")
+            .order_by("due_on", "id"))
+
+
+@officer_required
+def queue(request):
+    projects = officer_projects(request.user).select_related("mahalla", "association")
+    return render(request, "web/officer/queue.html", {
+        "waiting": projects.filter(status__in=REVIEW_STATES).order_by("submitted_at", "id"),
+        "open": projects.filter(status__in=OPEN_MONEY_STATES).order_by("-decided_at", "-id")[:50],
+        "overdue_count": _overdue(request.user).count()})
+
+
+def _detail(request, project, decision_form=None, status=200):
+    explanation = explain(project)
+    return render(request, "web/officer/project.html", {
+        "project": project, "explanation": explanation,
+        "impact": envelope_impact(project, explanation),
+        "history": association_history(project, request.user),
+        "rows": waterfall(project),
+        "timeline": project.timeline.select_related("actor").order_by("at", "id"),
+        "tranches": Tranche.objects.filter(commitment__project=project)
+        .select_related("commitment__funder").order_by("number", "commitment__position"),
+        "evidence": project.evidence.order_by("-uploaded_at"),
+        "can_start_review": project.status in (S.SUBMITTED, S.DEFERRED),
+        "can_decide": project.status == S.UNDER_REVIEW,
+        "decision_form": decision_form or DecisionForm()}, status=status)
+
+
+@officer_required
+def project_detail(request, pk):
+    return _detail(request, officer_project(request, pk))
+
+
+@officer_required
+@require_POST
+def review_start(request, pk):
+    project = officer_project(request, pk)
+    try:
+        services.project_review_start(project=project, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You started the review of %(code)s.") % {"code": project.code})
+    return redirect("officer-project", pk=project.pk)
+
+
+@officer_required
+@require_POST
+def decide(request, pk):
+    """Approve, approve with conditions, defer or reject, always with a reason."""
+    project = officer_project(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, project, form, status=400)
+    data = form.cleaned_data
+    try:
+        if data["decision"] in (form.APPROVE, form.CONDITIONS):
+            conditions = data["conditions"] if data["decision"] == form.CONDITIONS else ""
+            services.project_approve(project=project, actor=request.user, reason=data["reason"],
+                                     conditions=conditions)
+        else:
+            services.project_decide(project=project, actor=request.user,
+                                    decision=data["decision"], reason=data["reason"])
+    except ServiceError as error:
+        add_service_error(form, error)
+        return _detail(request, officer_project(request, pk), form, status=error.status)
+    project.refresh_from_db()
+    messages.success(request, _("Decision recorded: %(code)s is now %(status)s.") % {
+        "code": project.code, "status": project.get_status_display()})
+    return redirect("officer-project", pk=project.pk)
+
+
+@officer_required
+def disburse(request, pk):
+    """Pay a tranche against evidence: chosen from the project's or uploaded here; an upload
+    is kept only if the disbursement goes through."""
+    tranche = get_object_or_404(
+        Tranche.objects.select_related("commitment__project__mahalla", "commitment__funder")
+        .filter(commitment__project__in=officer_projects(request.user)), pk=pk)
+    project = tranche.commitment.project
+    form = DisbursementForm(request.POST or None, request.FILES or None, project=project)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _pay(request.user, project, tranche, form.cleaned_data)
+            except ServiceError as error:
+                add_service_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("The disbursement was recorded."))
+                return redirect("officer-project", pk=project.pk)
+        else:
+            status = 400
+    return render(request, "web/officer/disburse.html", {
+        "tranche": tranche, "project": project, "form": form}, status=status)
+
+
+@transaction.atomic
+def _pay(actor, project, tranche, data):
+    evidence = data["evidence"] or services.evidence_add(
+        project=project, actor=actor, kind=EvidenceKind.DISBURSEMENT, file=data["file"],
+        description=data["description"])
+    services.tranche_disburse(tranche=tranche, actor=actor, evidence=evidence,
+                              amount=data["amount"], paid_on=data["paid_on"])
+
+
+@officer_required
+def overdue(request):
+    return render(request, "web/officer/overdue.html", {"tranches": _overdue(request.user)[:200]})
