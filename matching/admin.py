@@ -250,3 +250,41 @@ class EvidenceAdmin(ReadOnlyAdmin):
 class MatchRecordAdmin(ReadOnlyAdmin):
     list_display = ["project", "reason", "scheme_version", "created_by", "created_at"]
     search_fields = ["project__code"]
+
+
+class MessageLogInline(admin.TabularInline):
+    model = m.MessageLog
+    extra = 0
+    can_delete = False
+    fields = ["at", "channel", "address", "result", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Failed reminders are listed here for the administrators (filter: status = failed)."""
+
+    list_display = ["kind", "subject_type", "subject_id", "period", "recipient", "due_at",
+                    "status", "attempts", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username", "project__code", "last_error"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "due_at"
+    readonly_fields = [f.name for f in m.Reminder._meta.fields]
+    inlines = [MessageLogInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.MessageLog)
+class MessageLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "reminder", "channel", "address", "result", "detail"]
+    list_filter = ["channel", "result"]
+    list_select_related = ["reminder"]
