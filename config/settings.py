@@ -166,6 +166,12 @@ globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hashar@localhost")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hung SMTP server must not hold a worker
+# Reminders go out at this hour of the recipient's own day (Asia/Tashkent, Asia/Bishkek, ...).
+REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=9)
+if not 0 <= REMINDER_LOCAL_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_LOCAL_HOUR must be an hour, 0 to 23")
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": REDIS_URL, "KEY_PREFIX": "hashar"}}
@@ -185,6 +191,9 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "matching.tasks.relay_outbox", "schedule": 15.0},
     "verify-ledger": {"task": "matching.tasks.verify_ledger",
                       "schedule": crontab(hour=2, minute=30)},
+    # plans today's reminders and hands out the due ones; the Reminder table is the truth
+    "dispatch-reminders": {"task": "matching.notifications.dispatch_reminders",
+                           "schedule": 120.0},
 }
 
 # Django REST framework
