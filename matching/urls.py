@@ -8,5 +8,7 @@ def health(request):
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("reports/", include("matching.reports.urls")),
+    path("imports/", include("matching.imports.urls")),
     path("", include("matching.web.urls")),
 ]

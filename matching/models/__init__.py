@@ -28,3 +28,7 @@ from .notifications import (DeliveryResult, MessageLog, NotificationChannel, Rem
 
 __all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "ReminderKind",
             "ReminderStatus", "SubjectType"]
+
+from .imports import ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, RowOutcome  # noqa: E402
+
+__all__ += ["ImportBatch", "ImportKind", "ImportMode", "ImportRow", "ImportStatus", "RowOutcome"]

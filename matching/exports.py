@@ -1,0 +1,120 @@
+"""Tables out of Hashar: CSV, XLSX and JSON, safe to open in a spreadsheet.
+
+A `Table` is a title, columns and rows of plain values (str, int, Decimal, date, None). The
+writers never evaluate anything: a cell whose text starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return would be run as a formula by Excel, LibreOffice or Google Sheets (CSV
+injection, OWASP), so such text is prefixed with an apostrophe. Numbers stay numbers: a
+negative Decimal is a value, not text, and is written as one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel's limit on sheet titles, and the characters it refuses in them
+_SHEET_TITLE_MAX = 31
+_SHEET_TITLE_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+
+
+@dataclass
+class Table:
+    name: str  # a stable machine name: the CSV file name and the JSON key
+    title: str
+    columns: list[Column]
+    rows: list[dict] = field(default_factory=list)
+
+    def values(self, row: dict) -> list:
+        return [row.get(c.key) for c in self.columns]
+
+    def cells(self) -> list[list]:
+        """The rows as lists in column order (what templates iterate over)."""
+        return [self.values(row) for row in self.rows]
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet will show and never run as a formula."""
+    if text and text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def _cell(value):
+    """A CSV cell: numbers in plain notation, dates in ISO, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel reads Cyrillic and Uzbek letters right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(c.label) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(v) for v in table.values(row)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _xlsx_value(value):
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (Decimal, int, datetime.date)):
+        return value
+    return neutralise(str(value))
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    """One sheet per table. Text is neutralised before openpyxl sees it, so that openpyxl
+    (which stores any string starting with `=` as a formula) only ever writes text cells."""
+    book = Workbook(write_only=True)
+    for table in tables:
+        sheet = book.create_sheet(title=table.title.translate(_SHEET_TITLE_BAD)[:_SHEET_TITLE_MAX]
+                                  or table.name[:_SHEET_TITLE_MAX])
+        sheet.append([neutralise(c.label) for c in table.columns])
+        for row in table.rows:
+            sheet.append([_xlsx_value(v) for v in table.values(row)])
+    if not tables:
+        book.create_sheet(title="empty")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")  # decimals leave as strings, as in the API
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not serialisable: {type(value).__name__}")
+
+
+def to_json(tables: list[Table], *, meta: dict | None = None) -> bytes:
+    data = {"meta": meta or {}, "tables": {
+        t.name: {"title": t.title, "columns": [{"key": c.key, "label": c.label}
+                                               for c in t.columns],
+                 "rows": [dict(zip([c.key for c in t.columns], t.values(r))) for r in t.rows]}
+        for t in tables}}
+    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=1).encode("utf-8")

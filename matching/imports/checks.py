@@ -1,0 +1,79 @@
+"""Row checks shared by the pledge and receipt imports: the services' own rules, applied to a
+whole file with a handful of queries (projects resolved and locked by code in one query, the
+clerk's mahallas in another)."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidInput
+from ..models import Project, Role
+from ..services.money import _amount as service_amount
+from ..services.projects import MONEY_CLOSED_STATES
+from .engine import Row
+
+
+def amount(row: Row, text: str, currency: str, field: str, *, positive: bool = True) \
+        -> Decimal | None:
+    """The receipt and pledge services' own amount check (currency known, kept to the
+    unit, positive, not too many decimals), so that the import and the form never disagree."""
+    try:
+        return service_amount(text, currency, field, positive=positive)
+    except InvalidInput as error:
+        row.fail(error.field or field, error.message)
+        return None
+
+
+def lock_projects(codes: set[str]) -> dict[str, Project]:
+    """The projects named in the file, locked in id order (the services' lock order: project
+    first, then envelopes), so that no status change slips between the check and the write."""
+    projects = (Project.objects.select_for_update(of=("self",))
+                .filter(code__in=sorted(codes)).order_by("pk")
+                .select_related("association", "mahalla__district", "scheme"))
+    return {p.code: p for p in projects}
+
+
+def scope_check(actor):
+    """A predicate: may `actor` write money rows for this project? (Clerks: their mahallas;
+    administrators: their region, or everywhere.)"""
+    if actor.is_superuser or (actor.role == Role.ADMINISTRATOR and actor.region_id is None):
+        return lambda project: True
+    if actor.role == Role.ADMINISTRATOR:
+        return lambda project: project.mahalla.district.region_id == actor.region_id
+    mahallas = set(actor.mahallas.values_list("pk", flat=True))
+    return lambda project: actor.role == Role.CLERK and project.mahalla_id in mahallas
+
+
+def project(row: Row, code: str, projects: dict[str, Project], allowed) -> Project | None:
+    found = projects.get(code)
+    if not code:
+        row.fail("project", _("Give the project code."))
+    elif found is None or not allowed(found):
+        # the same answer for a project that does not exist and one outside the user's
+        # mahallas: an import must not reveal other districts' project codes
+        row.fail("project", _("No project %(code)s in your mahallas.") % {"code": code})
+        return None
+    elif found.status in MONEY_CLOSED_STATES:
+        row.fail("project", _("Project %(code)s is %(status)s: it takes no more money.") % {
+            "code": found.code, "status": found.get_status_display()})
+    return found
+
+
+def registration(row: Row, found: Project, on) -> None:
+    problem = found.association.registration_problem(on)
+    if problem:
+        row.fail("project", problem)
+
+
+def content_key(*parts) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def currency(row: Row, text: str) -> str:
+    code = (text or "").strip().upper()
+    if not code:
+        row.fail("currency", _("Give the currency."))
+    return code

@@ -1,0 +1,107 @@
+"""What every import shares: the file's hash, the batch, the all-or-nothing choice, the
+per-row report and the audit context.
+
+A kind of import supplies `validate(rows, actor) -> list[Row]` and `write(valid, actor)
+-> list[object id]`, both set-based (a few queries for the whole file, then bulk inserts).
+Both run inside one transaction, after the kind has locked what it needs, so the rows are
+checked against the state they will be written into.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pghistory
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..errors import Conflict, Forbidden, InvalidInput
+from ..models import (ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, Role,
+                      RowOutcome)
+
+BULK = 2000
+
+
+@dataclass
+class Row:
+    line: int
+    data: dict = field(default_factory=dict)  # parsed values, when valid
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    key: str = ""
+    skipped: bool = False  # already imported (by an earlier file): nothing to do
+
+    def fail(self, field_name: str, message: str) -> None:
+        self.errors.setdefault(field_name, []).append(str(message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.skipped
+
+
+def may_import(user, kind: str) -> bool:
+    """Clerks (for their mahallas) and administrators import pledges and receipts; exchange
+    rates are the administrators' alone."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return True
+    return kind != ImportKind.RATES and user.role == Role.CLERK
+
+
+def file_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer) \
+        -> tuple[ImportBatch, bool]:
+    """Import a file; returns (batch, created). A file already imported returns its batch
+    and writes nothing."""
+    if not may_import(actor, kind):
+        raise Forbidden(_("You may not import %(kind)s.") % {"kind": ImportKind(kind).label})
+    if mode not in ImportMode.values:
+        raise InvalidInput(_("Choose how to treat invalid rows."), field="mode")
+    digest = file_hash(content)
+    earlier = ImportBatch.objects.filter(kind=kind, sha256=digest).exclude(
+        status=ImportStatus.REFUSED).first()
+    if earlier is not None:
+        return earlier, False
+    rows = importer.read(filename, content)
+    try:
+        with transaction.atomic(), pghistory.context(user=actor.pk, service=f"import_{kind}"):
+            return _import(kind, filename, digest, rows, actor, mode, importer), True
+    except IntegrityError:
+        # the same file, uploaded by someone else a moment ago, won the unique index
+        earlier = ImportBatch.objects.filter(kind=kind, sha256=digest).exclude(
+            status=ImportStatus.REFUSED).first()
+        if earlier is None:
+            raise Conflict(_("The import collided with another one: upload the file again."))
+        return earlier, False
+
+
+def _import(kind, filename, digest, raw_rows, actor, mode, importer) -> ImportBatch:
+    rows = importer.validate(raw_rows, actor)
+    failed = [r for r in rows if r.errors]
+    valid = [r for r in rows if r.ok]
+    write = not failed or mode == ImportMode.VALID_ROWS
+    if not write:
+        status = ImportStatus.REFUSED
+    elif failed:
+        status = ImportStatus.PARTIAL
+    else:
+        status = ImportStatus.IMPORTED
+    batch = ImportBatch.objects.create(
+        kind=kind, sha256=digest, filename=filename[:200], mode=mode, status=status,
+        rows_total=len(rows), rows_created=len(valid) if write else 0,
+        rows_skipped=sum(1 for r in rows if r.skipped), rows_failed=len(failed),
+        uploaded_by=actor)
+    ids = importer.write(valid, actor, batch) if write and valid else []
+    created = dict(zip((r.line for r in valid), ids))
+    ImportRow.objects.bulk_create([
+        ImportRow(batch=batch, kind=kind, line=r.line, errors=r.errors,
+                  key=r.key if r.line in created else "", object_id=created.get(r.line),
+                  outcome=(RowOutcome.FAILED if r.errors else RowOutcome.SKIPPED if r.skipped
+                           else RowOutcome.CREATED if r.line in created
+                           else RowOutcome.NOT_IMPORTED))
+        for r in rows], batch_size=BULK)
+    return batch

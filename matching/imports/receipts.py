@@ -1,0 +1,161 @@
+"""Bulk import of receipts: columns project, amount, currency, received_on, reference, and
+optionally fee and rate.
+
+The receipt service's rules, file-wide: the clerk's scope, amounts and fee kept to the unit, a
+reference, no date in the future, a project still taking money, a registered association on
+the day, and the day's stored rate, or a rate in the file, marked as entered by hand unless it
+is the stored one. A reference already recorded for the association (the receipt table's
+unique key) is skipped, so a corrected file can be uploaded again safely.
+
+Money is written as the service writes it: each receipt (and its fee) through `ledger.post`,
+then one match recomputation per project, all under the projects' row locks; one
+`receipt.recorded` outbox event per receipt.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import currencies, ledger, outbox
+from ..models import (ASSOCIATION_ROLE, EntryKind, ExchangeRate, ImportKind, OutboxMessage,
+                      Receipt)
+from ..services.approvals import recompute_locked
+from . import checks
+from .engine import BULK, Row
+from .readers import parse_date, read_rows, require_columns
+
+KIND = ImportKind.RECEIPTS
+COLUMNS = ["project", "amount", "currency", "received_on", "reference"]
+
+
+def read(filename: str, content: bytes):
+    rows = read_rows(filename, content)
+    require_columns(rows, COLUMNS)
+    return rows
+
+
+def _stored_rates(raw_rows) -> dict[tuple, Decimal]:
+    currencies_ = {r.get("currency", "").strip().upper() for _l, r in raw_rows}
+    days = {d for d in (parse_date(r.get("received_on", "")) for _l, r in raw_rows) if d}
+    return {(x.currency, x.quote_currency, x.on): x.rate for x in ExchangeRate.objects.filter(
+        currency__in=currencies_, on__in=days)}
+
+
+def _rate(row: Row, text: str, currency: str, quote: str, on, stored) -> tuple:
+    """(rate, entered by hand) as receipt_record decides it."""
+    if currency == quote:
+        return Decimal("1"), False
+    known = stored.get((currency, quote, on))
+    if not text:
+        if known is None:
+            row.fail("rate", _("No %(c)s rate is stored for %(day)s: enter the rate of the "
+                               "day.") % {"c": currency, "day": on.isoformat()})
+        return known, False
+    problem = currencies.amount_error(text, 6, positive=True)
+    if problem:
+        row.fail("rate", problem)
+        return None, False
+    entered = Decimal(text)
+    return entered, known is None or known != entered
+
+
+def validate(raw_rows, actor) -> list[Row]:
+    today = timezone.localdate()
+    projects = checks.lock_projects({r.get("project", "") for _line, r in raw_rows})
+    allowed = checks.scope_check(actor)
+    stored = _stored_rates(raw_rows)
+    rows, seen = [], {}
+    for line, raw in raw_rows:
+        row = Row(line=line)
+        found = checks.project(row, raw.get("project", ""), projects, allowed)
+        currency = checks.currency(row, raw.get("currency", ""))
+        amount = checks.amount(row, raw.get("amount", ""), currency, "amount") \
+            if currency else None
+        fee = checks.amount(row, raw.get("fee") or "0", currency, "fee", positive=False) \
+            if currency else None
+        reference = raw.get("reference", "").strip()
+        if not reference or len(reference) > 60:
+            row.fail("reference", _("Give the bank or transfer reference (60 characters at "
+                                    "most)."))
+        received_on = parse_date(raw.get("received_on", ""))
+        if received_on is None:
+            row.fail("received_on", _("Give the date as YYYY-MM-DD or DD.MM.YYYY."))
+        elif received_on > today:
+            row.fail("received_on", _("Money cannot arrive in the future."))
+        rate = by_hand = None
+        if found is not None and received_on is not None and currency:
+            checks.registration(row, found, received_on)
+            rate, by_hand = _rate(row, raw.get("rate", "").strip(), currency, found.currency,
+                                  received_on, stored)
+        if not row.errors and currencies.convert(amount, rate, found.currency) <= 0:
+            row.fail("amount", _("The amount is worth nothing in %(c)s at this rate.") % {
+                "c": found.currency})
+        if not row.errors:
+            key = (found.association_id, reference)
+            if key in seen:
+                row.fail("reference", _("Reference also on line %(line)s.") % {
+                    "line": seen[key]})
+            seen.setdefault(key, line)
+            row.data = {"project": found, "amount": amount, "currency": currency, "fee": fee,
+                        "received_on": received_on, "reference": reference, "rate": rate,
+                        "by_hand": by_hand}
+        rows.append(row)
+    _skip_recorded(rows)
+    return rows
+
+
+def _skip_recorded(rows: list[Row]) -> None:
+    keys = {(r.data["project"].association_id, r.data["reference"]) for r in rows if r.data}
+    recorded = set(Receipt.objects.filter(
+        association_id__in={a for a, _r in keys}, reference__in={r for _a, r in keys})
+        .values_list("association_id", "reference"))
+    for row in rows:
+        if row.data and not row.errors:
+            row.skipped = (row.data["project"].association_id, row.data["reference"]) \
+                in recorded
+
+
+def write(valid: list[Row], actor, batch) -> list[int]:
+    receipts = Receipt.objects.bulk_create([
+        Receipt(project=r.data["project"], association_id=r.data["project"].association_id,
+                received_on=r.data["received_on"], amount=r.data["amount"],
+                currency=r.data["currency"], rate=r.data["rate"],
+                rate_entered_by_hand=r.data["by_hand"], fee=r.data["fee"],
+                reference=r.data["reference"], recorded_by=actor,
+                converted=currencies.convert(r.data["amount"], r.data["rate"],
+                                             r.data["project"].currency))
+        for r in valid], batch_size=BULK)
+    by_project = defaultdict(list)
+    for row, receipt in zip(valid, receipts):
+        by_project[row.data["project"].pk].append((row.data["project"], receipt))
+    for pairs in by_project.values():
+        project = pairs[0][0]
+        for _p, receipt in pairs:
+            _post(project, receipt, actor)
+        recompute_locked(project, actor=actor, reason="receipts imported")
+    OutboxMessage.objects.bulk_create([
+        OutboxMessage(topic="receipt.recorded", payload={
+            "project_id": r.project_id, "receipt_id": r.pk, "import_batch_id": batch.pk})
+        for r in receipts], batch_size=BULK)
+    transaction.on_commit(outbox.relay_soon, robust=True)
+    return [r.pk for r in receipts]
+
+
+def _post(project, receipt: Receipt, actor) -> None:
+    """The same entries as receipt_record: the money, then the fee the senders paid."""
+    ledger.post(project=project, kind=EntryKind.RECEIPT, role=ASSOCIATION_ROLE,
+                amount=receipt.converted, actor=actor, receipt=receipt,
+                original_amount=receipt.amount, original_currency=receipt.currency,
+                memo=_("Receipt %(ref)s") % {"ref": receipt.reference})
+    if receipt.fee > 0:
+        fee = currencies.convert(receipt.fee, receipt.rate, project.currency)
+        if fee > 0:
+            ledger.post(project=project, kind=EntryKind.FEE, role=ASSOCIATION_ROLE, amount=fee,
+                        actor=actor, receipt=receipt, original_amount=receipt.fee,
+                        original_currency=receipt.currency,
+                        memo=_("Transfer fee of receipt %(ref)s") % {"ref": receipt.reference})

@@ -1,0 +1,215 @@
+"""The regional report: where the money went, per district and mahalla, per head.
+
+Every figure comes from GROUP BY queries over the cached totals that the ledger keeps on
+projects and commitments (in the ledger's own transaction), never from the ledger's million
+rows, and never by loading projects into Python: Python only merges a handful of aggregated
+rows per district. Amounts are in the scheme currency; schemes run in the national currency,
+so a report covers one country.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
+
+from ..exports import Column, Table
+from ..models import Commitment, Country, District, Mahalla, Pledge, PledgeStatus, Project, Scheme
+from . import equity
+from .common import (PARTY_ORDER, STATE_GROUPS, ZERO, Filters, Report, party_label, ratio,
+                     state_labels)
+
+MONEY = ("received", "matched", "disbursed")
+
+
+def _country(filters: Filters) -> Country | None:
+    if filters.district:
+        return Country.objects.filter(regions__districts=filters.district).first()
+    if filters.region:
+        return Country.objects.filter(regions=filters.region).first()
+    if filters.country:
+        return Country.objects.filter(pk=filters.country).first()
+    return Country.objects.order_by("pk").first()
+
+
+def _project_totals(filters: Filters, group: str) -> dict[int, dict]:
+    states = {f"state_{key}": Count("id", filter=Q(status__in=values))
+              for key, values in STATE_GROUPS.items()}
+    rows = (Project.objects.filter(filters.projects()).order_by().values(group)
+            .annotate(projects=Count("id"), **states, received=Sum("received"),
+                      matched=Sum("matched"), disbursed=Sum("disbursed")))
+    return {row.pop(group): row for row in rows}
+
+
+def _party_totals(filters: Filters, group: str) -> dict[int, dict]:
+    """Per place and party: what each party has matched and paid out."""
+    rows = (Commitment.objects.filter(filters.projects("project__")).order_by()
+            .values(f"project__{group}", "role")
+            .annotate(matched=Sum("matched"), disbursed=Sum("disbursed")))
+    found: dict[int, dict] = defaultdict(dict)
+    for row in rows:
+        key = row[f"project__{group}"]
+        found[key][f"matched_{row['role']}"] = row["matched"]
+        found[key][f"disbursed_{row['role']}"] = row["disbursed"]
+    return found
+
+
+def _pledged(filters: Filters, group: str) -> dict[int, dict]:
+    """Announced pledges per place, per currency (a pledge is not converted: it is a promise
+    in the currency raised, and the day of conversion is not known yet)."""
+    rows = (Pledge.objects.filter(filters.projects("project__"), status=PledgeStatus.ANNOUNCED)
+            .order_by().values(f"project__{group}", "currency").annotate(total=Sum("amount")))
+    found: dict[int, dict] = defaultdict(dict)
+    for row in rows:
+        found[row[f"project__{group}"]][f"pledged_{row['currency']}"] = row["total"]
+    return found
+
+
+def _roles(filters: Filters) -> list[str]:
+    schemes = Scheme.objects.all()
+    if filters.year:
+        schemes = schemes.filter(fiscal_year=filters.year)
+    if filters.scheme:
+        schemes = schemes.filter(code=filters.scheme)
+    found = set(schemes.values_list("parties__role", flat=True).distinct())
+    return [r for r in PARTY_ORDER if r in found]
+
+
+def _columns(place: str, roles: list[str], currencies: list[str]) -> list[Column]:
+    labels = state_labels()
+    cols = [Column("region_name", _("Region"))]
+    if place == "mahalla":
+        cols.append(Column("district_name", _("District")))
+    cols += [Column("name", _("Mahalla") if place == "mahalla" else _("District")),
+             Column("population", _("Population")), Column("projects", _("Projects"))]
+    cols += [Column(f"state_{k}", labels[k]) for k in STATE_GROUPS]
+    cols += [Column(f"pledged_{c}", _("Pledged (%(c)s)") % {"c": c}) for c in currencies]
+    cols += [Column("received", _("Received from migrants")),
+             Column("matched", _("Matched by co-funders")),
+             Column("disbursed", _("Disbursed"))]
+    for role in roles:
+        cols += [Column(f"matched_{role}", _("Matched: %(p)s") % {"p": party_label(role)}),
+                 Column(f"disbursed_{role}", _("Disbursed: %(p)s") % {"p": party_label(role)})]
+    cols += [Column("received_per_capita", _("Received per head")),
+             Column("matched_per_capita", _("Matched per head")),
+             Column("money_share", _("Share of matched money")),
+             Column("population_share", _("Share of population")),
+             Column("share_ratio", _("Money share / population share"))]
+    if place == "district":
+        cols += [Column("mahallas", _("Mahallas")),
+                 Column("mahallas_without_project", _("Mahallas without a project"))]
+    return cols
+
+
+def _fill(rows: list[dict], roles: list[str]) -> None:
+    """Per-head figures and shares, computed over the already aggregated rows."""
+    people = sum(r["population"] for r in rows)
+    matched_total = sum((r["matched"] for r in rows), ZERO)
+    for r in rows:
+        for role in roles:
+            r.setdefault(f"matched_{role}", ZERO)
+            r.setdefault(f"disbursed_{role}", ZERO)
+        r["received_per_capita"] = equity.per_capita(r["received"], r["population"])
+        r["matched_per_capita"] = equity.per_capita(r["matched"], r["population"])
+        r["money_share"] = ratio(r["matched"], matched_total)
+        r["population_share"] = ratio(r["population"], people)
+        r["share_ratio"] = equity.share_ratio(r["matched"], matched_total, r["population"],
+                                              people)
+
+
+def _rows(places, totals, parties, pledged) -> list[dict]:
+    rows = []
+    for place in places:
+        row = {**place, "projects": 0, **{f"state_{k}": 0 for k in STATE_GROUPS},
+               **{m: ZERO for m in MONEY}}
+        row.update(totals.get(place["id"], {}))
+        for m in MONEY:
+            row[m] = row[m] or ZERO
+        row.update(parties.get(place["id"], {}))
+        row.update(pledged.get(place["id"], {}))
+        rows.append(row)
+    return rows
+
+
+def _mahalla_counts(filters: Filters) -> dict[int, dict]:
+    """Per district: its mahallas, and those without a project in scope."""
+    has_project = Exists(Project.objects.filter(filters.projects(), mahalla=OuterRef("pk")))
+    rows = (Mahalla.objects.filter(filters.places("district__")).order_by().values("district")
+            .annotate(mahallas=Count("id"), mahallas_without_project=Count("id",
+                                                                          filter=~has_project)))
+    return {row.pop("district"): row for row in rows}
+
+
+def _trend(filters: Filters, districts: list[dict]) -> list[dict]:
+    """The concentration index of every fiscal year, over the same districts (one query)."""
+    scope = Filters(scheme="", country=filters.country, region=filters.region)
+    rows = (Project.objects.filter(scope.projects()).order_by()
+            .values("scheme__fiscal_year", "mahalla__district").annotate(matched=Sum("matched")))
+    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for row in rows:
+        by_year[row["scheme__fiscal_year"]][row["mahalla__district"]] = row["matched"]
+    trend = []
+    for year in sorted(by_year):
+        shares = [equity.Share(by_year[year].get(d["id"], ZERO), d["population"])
+                  for d in districts]
+        trend.append({"year": year, "matched": sum((s.amount for s in shares), ZERO),
+                      "gini": equity.gini(shares), "theil": equity.theil(shares)})
+    return trend
+
+
+def regional_report(filters: Filters) -> Report:
+    """Per district (and, for one district, per mahalla); a dozen queries whatever the size."""
+    country = _country(filters)
+    filters = Filters(year=filters.year, scheme=filters.scheme, region=filters.region,
+                      district=filters.district, country=country.pk if country else None)
+    roles = _roles(filters)
+    district_places = list(
+        District.objects.filter(filters.places("")).order_by("region__name", "name")
+        .values("id", "name", "population", region_name=F("region__name")))
+    counts = _mahalla_counts(filters)
+    for place in district_places:
+        place.update(counts.get(place["id"], {"mahallas": 0, "mahallas_without_project": 0}))
+    pledged = _pledged(filters, "mahalla__district")
+    currencies = sorted({k[8:] for p in pledged.values() for k in p})
+    districts = _rows(district_places, _project_totals(filters, "mahalla__district"),
+                      _party_totals(filters, "mahalla__district"), pledged)
+    _fill(districts, roles)
+    shares = [equity.Share(d["matched"], d["population"]) for d in districts]
+    tables = [Table("districts", _("Districts"), _columns("district", roles, currencies),
+                    districts)]
+    tables.append(Table("districts_without_projects", _("Districts without a project"),
+                        [Column("region_name", _("Region")), Column("name", _("District")),
+                         Column("population", _("Population"))],
+                        [d for d in districts if d["projects"] == 0]))
+    if filters.district:
+        tables += _mahalla_tables(filters, roles)
+    trend = _trend(filters, districts)
+    tables.append(Table("concentration_trend", _("Concentration across years"),
+                        [Column("year", _("Fiscal year")), Column("matched", _("Matched")),
+                         Column("gini", _("Gini")), Column("theil", _("Theil"))], trend))
+    return Report(
+        name="regional", title=_("Regional report"), filters=filters, tables=tables,
+        currency=country.currency if country else "",
+        extra={"gini": equity.gini(shares), "theil": equity.theil(shares),
+               "districts_without_projects": sum(1 for d in districts if d["projects"] == 0),
+               "mahallas_without_projects": sum(d["mahallas_without_project"]
+                                                for d in districts)})
+
+
+def _mahalla_tables(filters: Filters, roles: list[str]) -> list[Table]:
+    places = list(Mahalla.objects.filter(filters.places("district__"))
+                  .order_by("name").values("id", "name", "population",
+                                           region_name=F("district__region__name"),
+                                           district_name=F("district__name")))
+    pledged = _pledged(filters, "mahalla")
+    currencies = sorted({k[8:] for p in pledged.values() for k in p})
+    rows = _rows(places, _project_totals(filters, "mahalla"), _party_totals(filters, "mahalla"),
+                 pledged)
+    _fill(rows, roles)
+    return [Table("mahallas", _("Mahallas"), _columns("mahalla", roles, currencies), rows),
+            Table("mahallas_without_projects", _("Mahallas without a project"),
+                  [Column("district_name", _("District")), Column("name", _("Mahalla")),
+                   Column("population", _("Population"))],
+                  [r for r in rows if r["projects"] == 0])]

@@ -1,0 +1,198 @@
+"""Bulk imports: validated row by row, all or nothing (or only the valid rows, at the
+user's choice), idempotent by file and by row, in the user's scope only."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from matching import models as m
+from matching.errors import Forbidden
+from matching.imports import run_import
+
+TODAY = datetime.date.today()
+ALL, VALID = m.ImportMode.ALL_OR_NOTHING, m.ImportMode.VALID_ROWS
+
+
+def csv_bytes(header, *rows) -> bytes:
+    return "\n".join([",".join(header), *(",".join(map(str, r)) for r in rows)]).encode()
+
+
+def pledges_csv(*rows):
+    return csv_bytes(["project", "amount", "currency", "expected_on"], *rows)
+
+
+def receipts_csv(*rows):
+    return csv_bytes(["project", "amount", "currency", "received_on", "reference", "fee",
+                      "rate"], *rows)
+
+
+def written():
+    return (m.Pledge.objects.count(), m.Receipt.objects.count(), m.LedgerEntry.objects.count(),
+            m.OutboxMessage.objects.count(), m.ExchangeRate.objects.count())
+
+
+def test_pledges_import_writes_pledges_and_their_events(world):
+    a, b = world.submitted(), world.submitted(title="Second")
+    content = pledges_csv([a.code, "250000.00", "RUB", TODAY.isoformat()],
+                          [b.code, "1000", "usd", TODAY.strftime("%d.%m.%Y")])
+    batch, created = run_import(kind="pledges", filename="p.csv", content=content,
+                                actor=world.alice, mode=ALL)
+    assert created and (batch.status, batch.rows_created) == ("imported", 2)
+    pledges = m.Pledge.objects.order_by("id")
+    assert [(p.project, p.amount, p.currency, p.association, p.announced_by) for p in pledges] \
+        == [(a, Decimal("250000.00"), "RUB", world.association, world.alice),
+            (b, Decimal("1000.00"), "USD", world.association, world.alice)]
+    events = m.OutboxMessage.objects.filter(topic="pledge.created")
+    assert sorted(e.payload["pledge_id"] for e in events) == [p.pk for p in pledges]
+    # the audit trail names the importer, as the service would
+    audit = m.Pledge.pgh_event_model.objects.filter(pgh_obj=pledges[0]).get()
+    assert audit.pgh_context.metadata["user"] == world.alice.pk
+
+
+def test_a_bad_row_writes_nothing_and_is_reported(world):
+    a = world.submitted()
+    before = written()
+    content = pledges_csv([a.code, "100", "RUB", TODAY.isoformat()],
+                          [a.code, "-5", "RUB", TODAY.isoformat()],
+                          [a.code, "1.005", "RUB", "tomorrow"],
+                          ["NO-SUCH", "100", "XXX", TODAY.isoformat()])
+    batch, _ = run_import(kind="pledges", filename="p.csv", content=content, actor=world.alice,
+                          mode=ALL)
+    assert written() == before
+    assert (batch.status, batch.rows_failed, batch.rows_created) == ("refused", 3, 0)
+    rows = {r.line: r for r in batch.rows.all()}
+    assert rows[2].outcome == "not_imported"
+    assert "amount" in rows[3].errors and set(rows[4].errors) == {"amount", "expected_on"}
+    assert set(rows[5].errors) == {"project", "currency"}
+
+
+def test_valid_rows_only_at_the_users_choice_then_the_fixed_file_adds_only_the_rest(world):
+    a = world.submitted()
+    first = pledges_csv([a.code, "100", "RUB", TODAY.isoformat()],
+                        [a.code, "0", "RUB", TODAY.isoformat()])
+    batch, _ = run_import(kind="pledges", filename="p.csv", content=first, actor=world.alice,
+                          mode=VALID)
+    assert (batch.status, batch.rows_created, m.Pledge.objects.count()) == ("partial", 1, 1)
+    fixed = pledges_csv([a.code, "100", "RUB", TODAY.isoformat()],
+                        [a.code, "50", "RUB", TODAY.isoformat()])
+    batch, _ = run_import(kind="pledges", filename="p2.csv", content=fixed, actor=world.alice,
+                          mode=ALL)
+    assert (batch.rows_skipped, batch.rows_created) == (1, 1)
+    assert sorted(m.Pledge.objects.values_list("amount", flat=True)) == [Decimal("50.00"),
+                                                                        Decimal("100.00")]
+
+
+def test_the_same_file_twice_writes_nothing_new(world):
+    a = world.submitted()
+    content = pledges_csv([a.code, "100", "RUB", TODAY.isoformat()])
+    first, created = run_import(kind="pledges", filename="p.csv", content=content,
+                                actor=world.alice, mode=ALL)
+    before = written()
+    again, created_again = run_import(kind="pledges", filename="copy.csv", content=content,
+                                      actor=world.admin, mode=VALID)
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    assert written() == before and m.ImportBatch.objects.count() == 1
+
+
+def test_clerk_cannot_import_into_another_mahalla(world):
+    theirs = world.submitted(mahalla=world.mahalla_b)
+    batch, _ = run_import(kind="pledges", filename="p.csv", actor=world.alice, mode=VALID,
+                          content=pledges_csv([theirs.code, "100", "RUB", TODAY.isoformat()]))
+    assert batch.rows_failed == 1 and not m.Pledge.objects.exists()
+    assert "No project" in batch.rows.get().errors["project"][0]
+
+
+@pytest.mark.parametrize("user", ["bob", "migrant", "auditor"])
+def test_only_clerks_and_administrators_import(world, user):
+    with pytest.raises(Forbidden):
+        run_import(kind="pledges", filename="p.csv", content=b"x", actor=getattr(world, user),
+                   mode=ALL)
+
+
+def test_lapsed_association_cannot_pledge_by_import(world):
+    a = world.submitted()
+    m.MigrantAssociation.objects.filter(pk=world.association.pk).update(
+        valid_until=TODAY - datetime.timedelta(days=1))
+    batch, _ = run_import(kind="pledges", filename="p.csv", actor=world.alice, mode=ALL,
+                          content=pledges_csv([a.code, "100", "RUB", TODAY.isoformat()]))
+    assert batch.status == "refused" and "lapsed" in batch.rows.get().errors["project"][0]
+
+
+def test_xlsx_pledges(world):
+    a = world.submitted()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Project", "Amount", "Currency", "Expected on"])
+    sheet.append([a.code, 1500.5, "RUB", TODAY])
+    out = io.BytesIO()
+    book.save(out)
+    batch, _ = run_import(kind="pledges", filename="p.xlsx", content=out.getvalue(),
+                          actor=world.admin, mode=ALL)
+    assert batch.status == "imported"
+    assert m.Pledge.objects.get().amount == Decimal("1500.50")
+
+
+def test_receipts_import_posts_the_ledger_and_recomputes_the_match(world):
+    project = world.approved()
+    m.ExchangeRate.objects.create(currency="RUB", quote_currency="UZS", on=TODAY,
+                                  rate=Decimal("151.40"))
+    content = receipts_csv([project.code, "100000.00", "RUB", TODAY.isoformat(), "T-1", "2000",
+                            ""],
+                           [project.code, "100000.00", "RUB", TODAY.isoformat(), "T-2", "0",
+                            "150"])
+    batch, _ = run_import(kind="receipts", filename="r.csv", content=content, actor=world.alice,
+                          mode=ALL)
+    assert batch.status == "imported"
+    first, second = m.Receipt.objects.order_by("reference")
+    assert (first.converted, first.rate_entered_by_hand) == (Decimal("15140000.00"), False)
+    assert (second.converted, second.rate_entered_by_hand) == (Decimal("15000000.00"), True)
+    project.refresh_from_db()
+    assert project.received == Decimal("30140000.00")
+    assert project.matched == Decimal("20000000.00")  # capped at the district's target
+    assert m.LedgerEntry.objects.filter(kind="fee").get().amount == Decimal("302800.00")
+    from matching import ledger
+    assert ledger.verify() == []
+    assert m.OutboxMessage.objects.filter(topic="receipt.recorded").count() == 2
+
+
+def test_receipt_without_a_rate_of_the_day_is_refused(world):
+    project = world.approved()
+    before = written()
+    batch, _ = run_import(kind="receipts", filename="r.csv", actor=world.alice, mode=ALL,
+                          content=receipts_csv([project.code, "100", "RUB", TODAY.isoformat(),
+                                                "T-9", "", ""],
+                                               [project.code, "100", "UZS",
+                                                (TODAY + datetime.timedelta(days=1)).isoformat(),
+                                                "T-10", "", ""]))
+    assert written() == before
+    errors = {r.line: r.errors for r in batch.rows.all()}
+    assert "rate" in errors[2] and "received_on" in errors[3]
+
+
+def test_receipt_references_already_recorded_are_skipped(world):
+    project = world.approved()
+    world.receipt(project, "1000.00", reference="BANK-1")
+    batch, _ = run_import(kind="receipts", filename="r.csv", actor=world.alice, mode=ALL,
+                          content=receipts_csv([project.code, "1000.00", "UZS",
+                                                TODAY.isoformat(), "BANK-1", "", ""],
+                                               [project.code, "500.00", "UZS",
+                                                TODAY.isoformat(), "BANK-2", "", ""],
+                                               [project.code, "500.00", "UZS",
+                                                TODAY.isoformat(), "BANK-2", "", ""]))
+    assert batch.status == "refused"  # BANK-2 twice in the file
+    assert m.Receipt.objects.count() == 1
+    assert {r.line: r.outcome for r in batch.rows.all()} == {2: "skipped", 3: "not_imported",
+                                                             4: "failed"}
+
+
+def test_pledge_import_of_thousands_of_rows_runs_a_constant_number_of_queries(
+        world, django_assert_max_num_queries):
+    project = world.submitted()
+    rows = [[project.code, f"{n}.00", "RUB", TODAY.isoformat()] for n in range(1, 3001)]
+    with django_assert_max_num_queries(40):
+        batch, _ = run_import(kind="pledges", filename="many.csv", content=pledges_csv(*rows),
+                              actor=world.alice, mode=ALL)
+    assert batch.rows_created == 3000 == m.Pledge.objects.count()
