@@ -288,3 +288,15 @@ class MessageLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "reminder", "channel", "address", "result", "detail"]
     list_filter = ["channel", "result"]
     list_select_related = ["reminder"]
+
+
+@admin.register(m.ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    """Imports are made through the upload pages (/imports/<kind>/) and commands, which
+    validate every row; here they are only read (the rows: /imports/<id>/rows.csv)."""
+
+    list_display = ["id", "kind", "filename", "status", "rows_total", "rows_created",
+                    "rows_skipped", "rows_failed", "uploaded_by", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["filename", "sha256"]
+    list_select_related = ["uploaded_by"]

@@ -1,0 +1,128 @@
+"""Random sequences of pledges, receipts, approvals, disbursements, refunds, reversals and
+cancellations; after every step the money must still add up."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F, Sum
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes, invariant, rule,
+                                 run_state_machine_as_test)
+
+from matching import ledger
+from matching import models as m
+from matching import services
+from matching.errors import ServiceError
+
+TODAY = datetime.date.today()
+amounts = st.integers(min_value=1, max_value=30_000_000).map(lambda n: Decimal(n))
+
+
+class MoneyMachine(RuleBasedStateMachine):
+    projects = Bundle("projects")
+    receipts = Bundle("receipts")
+
+    def __init__(self, world):
+        super().__init__()
+        self.world = world
+        # every run starts from the same world: a savepoint rolled back in teardown
+        self._savepoint = transaction.atomic()
+        self._savepoint.__enter__()
+        m.BudgetEnvelope.objects.filter(pk=world.envelope_a.pk).update(
+            amount=Decimal("60000000.00"))
+        m.ExchangeRate.objects.create(currency="RUB", quote_currency="UZS", on=TODAY,
+                                      rate=Decimal("151.40"))
+        self.n = 0
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._savepoint.__exit__(None, None, None)
+
+    def attempt(self, work):
+        """Services either do all of their work or none; refusals are part of the game."""
+        try:
+            return work()
+        except ServiceError:
+            return None
+
+    @rule(target=projects, cost=st.integers(min_value=2, max_value=80_000_000))
+    def approve_a_project(self, cost):
+        self.n += 1
+        project = self.world.submitted(cost=f"{cost}.00", title=f"Project {self.n}")
+        services.project_review_start(project=project, actor=self.world.bob)
+        self.attempt(lambda: services.project_approve(project=project, actor=self.world.bob,
+                                                      reason="ok"))
+        return project
+
+    @rule(project=projects, amount=amounts)
+    def pledge(self, project, amount):
+        self.attempt(lambda: services.pledge_create(project=project, actor=self.world.migrant,
+                                                    amount=amount, currency="RUB",
+                                                    expected_on=TODAY))
+
+    @rule(target=receipts, project=projects, amount=amounts, in_rubles=st.booleans())
+    def receive(self, project, amount, in_rubles):
+        self.n += 1
+        receipt = self.attempt(lambda: services.receipt_record(
+            project=project, actor=self.world.alice, currency="RUB" if in_rubles else "UZS",
+            amount=(amount / 100).quantize(Decimal("0.01")) if in_rubles else amount,
+            received_on=TODAY, reference=f"R{self.n}", fee=Decimal("1.00")))
+        return receipt
+
+    @rule(project=projects, share=st.sampled_from([Decimal("0.5"), Decimal("1")]))
+    def disburse(self, project, share):
+        tranche = (m.Tranche.objects.filter(commitment__project=project, paid_on__isnull=True)
+                   .order_by("number", "commitment__position").first())
+        if tranche is None:
+            return
+        evidence = self.attempt(lambda: services.evidence_add(
+            project=project, actor=self.world.alice, kind="photo",
+            file=SimpleUploadedFile("w.png", b"\x89PNG\r\n\x1a\nxx")))
+        amount = ((tranche.amount - tranche.disbursed) * share).quantize(Decimal("0.01"))
+        self.attempt(lambda: services.tranche_disburse(tranche=tranche, actor=self.world.bob,
+                                                       evidence=evidence, amount=amount))
+
+    @rule(project=projects)
+    def claw_back(self, project):
+        tranche = m.Tranche.objects.filter(commitment__project=project, disbursed__gt=0).first()
+        if tranche:
+            self.attempt(lambda: services.clawback_record(
+                tranche=tranche, actor=self.world.bob, amount=tranche.disbursed,
+                reason="Works not executed"))
+
+    @rule(receipt=consumes(receipts), refund=st.booleans())
+    def undo(self, receipt, refund):
+        if receipt is None:
+            return
+        undo = services.receipt_refund if refund else services.receipt_reverse
+        self.attempt(lambda: undo(receipt=receipt, actor=self.world.alice, reason="undo"))
+
+    @rule(project=consumes(projects))
+    def cancel(self, project):
+        self.attempt(lambda: services.project_cancel(project=project, actor=self.world.bob,
+                                                     reason="Cancelled by the committee"))
+
+    @invariant()
+    def the_money_adds_up(self):
+        assert ledger.verify() == []
+        assert not m.BudgetEnvelope.objects.filter(reserved__gt=F("amount")).exists()
+        assert not m.Commitment.objects.filter(matched__gt=F("target")).exists()
+        assert not m.Commitment.objects.filter(disbursed__gt=F("matched")).exists()
+        # the association never pays out more than the money that actually arrived
+        for project in m.Project.objects.all():
+            paid = (m.Commitment.objects.filter(project=project, role="association")
+                    .aggregate(s=Sum("disbursed"))["s"] or 0)
+            assert project.received >= paid
+            district = m.Commitment.objects.filter(project=project, role="district").first()
+            if district:  # a match never exceeds the association's effective contribution
+                assert district.matched <= project.received
+
+
+def test_random_money_flows_keep_the_ledger_balanced(world):
+    run_state_machine_as_test(
+        lambda: MoneyMachine(world),
+        settings=settings(max_examples=12, stateful_step_count=10, deadline=None,
+                          suppress_health_check=list(HealthCheck)))
