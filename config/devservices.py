@@ -183,6 +183,7 @@ def redis_down(env: dict[str, str]) -> None:
 def up() -> dict[str, str]:
     """Start whatever is not given by the environment; return the variables to export."""
     env = _read_env()
+    (VAR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT
     exported: dict[str, str] = {}
     if not os.environ.get("DATABASE_URL"):
         pg_up(env)
