@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
-from ..models import BudgetEnvelope, ProjectStatus, Tranche
+from ..models import BudgetEnvelope, Tranche
 from .common import STATE_GROUPS, ZERO, Filters, Report, party_label
 
-S = ProjectStatus
 # a tranche of a cancelled, rejected or suspended project is not owed (its reservation was
 # released), so it is not at risk either
 OWING_STATES = (*STATE_GROUPS["approved"], *STATE_GROUPS["in_progress"])
