@@ -10,10 +10,11 @@ from .money import (clawback_record, evidence_add, pledge_create, pledge_withdra
 from .projects import (project_close, project_complete, project_create, project_decide,
                        project_resume, project_review_start, project_start, project_submit,
                        project_suspend)
+from .recompute import matches_recompute
 from .schemes import scheme_publish
 
 __all__ = [
-    "clawback_record", "evidence_add", "match_recompute", "pledge_create", "pledge_withdraw",
+    "clawback_record", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
     "project_approve", "project_cancel", "project_close", "project_complete",
     "project_conditions_met", "project_create", "project_decide", "project_resume",
     "project_review_start", "project_start", "project_submit", "project_suspend",

@@ -291,3 +291,22 @@ def test_audit_trail_names_the_user_of_a_service(world):
              .filter(pgh_label="update").order_by("-pgh_created_at").first())
     assert event.pgh_context["user"] == world.alice.pk
     assert event.pgh_context["service"] == "project_submit"
+
+
+def test_recompute_of_a_year_corrects_only_drifted_projects(world):
+    from matching.services.recompute import matches_recompute
+
+    steady, drifted = world.approved(), world.approved(title="Second pipe")
+    world.receipt(steady, "5000000.00")
+    world.receipt(drifted, "5000000.00")
+    # a cached match knocked out of line (as a faulty import could leave it)
+    commitment = drifted.commitments.get(role="district")
+    from matching import ledger as ledger_module
+
+    ledger_module.post(project=drifted, kind="match", role="district", amount=Decimal("-1.00"),
+                       actor=world.bob, commitment=commitment, memo="drift")
+    summary = matches_recompute(fiscal_year=world.scheme.fiscal_year, actor=world.admin)
+    assert summary.projects == 2
+    assert summary.changed == [drifted.pk]
+    assert m.Commitment.objects.get(pk=commitment.pk).matched == Decimal("5000000.00")
+    assert ledger.verify() == []

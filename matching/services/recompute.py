@@ -1,0 +1,62 @@
+"""Recompute the matches of every open project of a fiscal year, in bulk.
+
+Run after a scheme change (a new version leaves approved matches alone, by design, but the
+programme wants to know nothing drifted), after a bulk import of receipts, or on demand. Reads
+are set-based (two queries for the whole year), the arithmetic is rules.compute_match, and only
+projects whose numbers changed are locked and corrected, through the same path as a receipt.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .. import rules
+from ..models import ASSOCIATION_ROLE, Commitment, Project, SchemeVersion
+from .approvals import recompute_locked
+from .base import service
+from .projects import OPEN_STATES, lock
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    projects: int
+    changed: list[int]
+
+
+def year_inputs(fiscal_year: int):
+    """Everything the arithmetic needs, for every open approved project of the year."""
+    projects = list(Project.objects.filter(scheme__fiscal_year=fiscal_year,
+                                           status__in=OPEN_STATES,
+                                           scheme_version__isnull=False)
+                    .values_list("pk", "cost", "received", "category", "scheme_version_id"))
+    commitments = defaultdict(dict)
+    for project_id, role, matched, reserved in (
+            Commitment.objects.filter(project__in=[p[0] for p in projects])
+            .values_list("project_id", "role", "matched", "reserved").iterator(chunk_size=5000)):
+        commitments[project_id][role] = (matched, reserved)
+    versions = {pk: rules.rules_from_dict(data) for pk, data in SchemeVersion.objects.filter(
+        pk__in={p[4] for p in projects}).values_list("pk", "rules")}
+    return projects, commitments, versions
+
+
+def drifted(projects, commitments, versions) -> list[int]:
+    """Pure: the projects whose stored matches differ from what the rules give today."""
+    changed = []
+    for project_id, cost, received, category, version_id in projects:
+        held = commitments[project_id]
+        envelopes = {role: reserved for role, (_m, reserved) in held.items()
+                     if role != ASSOCIATION_ROLE}
+        result = rules.compute_match(versions[version_id], cost=cost, received=received,
+                                     category=category, envelopes=envelopes)
+        owed = {**result.matches, ASSOCIATION_ROLE: result.effective_contribution}
+        if any(owed.get(role) != matched for role, (matched, _r) in held.items()):
+            changed.append(project_id)
+    return changed
+
+
+@service
+def matches_recompute(*, fiscal_year: int, actor) -> RecomputeSummary:
+    projects, commitments, versions = year_inputs(fiscal_year)
+    changed = drifted(projects, commitments, versions)
+    for project_id in sorted(changed):  # one lock at a time, in id order
+        recompute_locked(lock(Project(pk=project_id)), actor=actor, reason="recomputed")
+    return RecomputeSummary(projects=len(projects), changed=changed)
