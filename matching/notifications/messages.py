@@ -6,8 +6,9 @@ import zoneinfo
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import (PledgeStatus, Pledge, Project, ProjectStatus, Receipt, ReminderKind,
-                      StatusChange, SubjectType, Tranche, MigrantAssociation)
+from ..models import (ASSOCIATION_ROLE, FunderKind, MigrantAssociation, Pledge, PledgeStatus,
+                      Project, ProjectStatus, Receipt, ReminderKind, StatusChange, SubjectType,
+                      Tranche)
 from ..services.projects import OPEN_STATES
 from .channels import Message
 
@@ -48,11 +49,17 @@ def _date(value) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def _party(role: str) -> str:
+    if role == ASSOCIATION_ROLE:
+        return _("migrant association")
+    return str(FunderKind(role).label) if role in FunderKind.values else role
+
+
 def _tranche_texts(reminder, tranche, today) -> tuple[str, str]:
     project = tranche.commitment.project
     params = {"n": tranche.number, "code": project.code, "title": project.title,
               "amount": tranche.amount - tranche.disbursed, "currency": project.currency,
-              "party": tranche.commitment.role, "date": _date(tranche.due_on),
+              "party": _party(tranche.commitment.role), "date": _date(tranche.due_on),
               "days": (today - tranche.due_on).days}
     subjects = {
         K.TRANCHE_DUE_7: _("Tranche %(n)s of %(code)s is due in 7 days"),
