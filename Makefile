@@ -21,7 +21,14 @@ run: $(STAMP)
 	$(PY) config/devservices.py serve
 
 test: $(STAMP) browser
-	$(SERVICES) && $(PY) -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); $(SERVICES) && $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	  mkdir -p var && echo $$(( $$(date +%s) - start )) > var/test-seconds; exit $$status
+
+# Benchmarks against baselines measured in the same run (see bench/README.md); wrk from Debian.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq wrk >/dev/null)
+	$(SERVICES) && $(PY) bench/run.py
 
 # Debian's Chromium for the Playwright browser tests (Playwright's own browser download is
 # not reachable here); installed once, where missing.
