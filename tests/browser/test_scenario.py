@@ -97,10 +97,10 @@ def test_clerk_officer_and_public_walk_through(browser, live_server, world, shoo
     public.get_by_label("Language").select_option("uz")
     public.get_by_role("button", name="Change").click()
     public.wait_for_selector("html[lang=uz]")
-    assert "Moliyalashtirish" in public.content()
+    assert "Moliyalashtirish kaskadi" in public.content()  # "Funding waterfall"
     shoot(public, "05-public-project-uz")
     public.locator("#language-select").select_option("ru")
     public.locator("header form.language button").click()
     public.wait_for_selector("html[lang=ru]")
-    assert "Финансирование" in public.content()
+    assert "Каскад финансирования" in public.content()
     shoot(public, "06-public-project-ru")
