@@ -14,8 +14,12 @@ import logging
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_standardized_errors.openapi_serializers import (ParseErrorResponseSerializer,
+                                                         ValidationErrorResponseSerializer)
 from rest_framework import exceptions, generics, permissions, status, viewsets
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..errors import ServiceError
@@ -23,6 +27,12 @@ from ..middleware import client_ip
 from ..models import Mahalla, Role
 
 security_log = logging.getLogger("matching.security")
+
+# A 400 of a view whose request has no serializer spectacular could read: a field error or
+# a body that is not JSON.
+BAD_REQUEST = PolymorphicProxySerializer(
+    component_name="BadRequestResponse", resource_type_field_name=None,
+    serializers=[ValidationErrorResponseSerializer, ParseErrorResponseSerializer])
 
 NOTHING = Q(pk__in=[])
 
@@ -110,6 +120,8 @@ class ScopedMixin:
     project_path: str | None = ""
     public = False
     permission_classes = [permissions.IsAuthenticated, AuditorReadOnly]
+    # JSON only: people read the API through Swagger UI at /api/docs/
+    renderer_classes = [JSONRenderer]
 
     def get_permissions(self):
         if self.public:
@@ -137,7 +149,7 @@ class ScopedAPIView(ScopedMixin, generics.GenericAPIView):
 
 
 class ScopedViewSet(ScopedMixin, viewsets.GenericViewSet):
-    pass
+    lookup_value_regex = "[0-9]+"  # anything else is a JSON 404 (see urls.not_found)
 
 
 class Cursor(CursorPagination):

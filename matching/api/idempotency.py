@@ -33,7 +33,7 @@ class KeyReused(exceptions.APIException):
 
 
 class KeyInvalid(exceptions.ValidationError):
-    default_code = "idempotency_key_invalid"
+    default_code = "invalid"
 
 
 def fingerprint(request) -> str:
@@ -62,7 +62,8 @@ def _clean_key(request) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > MAX_LENGTH or not key.isprintable():
-        raise KeyInvalid({HEADER: [_("Give a key of 1 to 255 printable characters.")]})
+        raise KeyInvalid({"non_field_errors": [
+            _("Give an Idempotency-Key of 1 to 255 printable characters.")]}, code="invalid")
     return key
 
 

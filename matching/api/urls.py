@@ -1,6 +1,10 @@
 """/api/v1/... the association API; /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -25,9 +29,22 @@ v1 = [
     *router.urls,
 ]
 
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@renderer_classes([JSONRenderer])
+def not_found(request, rest=""):
+    """Any other /api/ path: the same JSON 404 as a missing object, not an HTML page."""
+    raise NotFound()
+
+
+not_found.cls.schema = None  # not an endpoint of the schema
+
 app_name = "api"
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found),
 ]

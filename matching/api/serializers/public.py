@@ -55,6 +55,8 @@ class RegionSummarySerializer(serializers.Serializer):
 
 
 class BoardMemberSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=_("May be empty."))
+
     class Meta:
         model = BoardMember
         fields = ["full_name", "position", "phone", "email"]
@@ -65,6 +67,7 @@ class AssociationSerializer(serializers.ModelSerializer):
     home_mahallas = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     board = BoardMemberSerializer(many=True, read_only=True)
     registration_problem = serializers.SerializerMethodField()
+    email = serializers.CharField(read_only=True, help_text=_("May be empty."))
 
     class Meta:
         model = MigrantAssociation

@@ -5,6 +5,7 @@ registration and the money rules; both accept an `Idempotency-Key`.
 """
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from ..base import BAD_REQUEST
 from rest_framework import mixins
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -48,7 +49,7 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
         parameters=[idempotency.PARAMETER],
         request={"multipart/form-data": ReceiptInputSerializer,
                  "application/json": ReceiptInputSerializer},
-        responses={201: ReceiptSerializer},
+        responses={201: ReceiptSerializer, 400: BAD_REQUEST},
         examples=[OpenApiExample("200,000 RUB at the day's rate", request_only=True, value={
             "project": 1, "amount": "200000.00", "currency": "RUB",
             "received_on": "2026-03-02", "reference": "SWIFT-0042", "fee": "3000.00",

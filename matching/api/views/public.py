@@ -5,14 +5,16 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from ..base import BAD_REQUEST
 from rest_framework import exceptions, mixins
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from ...models import MigrantAssociation, ProjectStatus, Region, Scheme, SchemeVersion
 from ...preview import run_preview
 from ...rules import RulesError
-from ..base import IsAssociationUser, ScopedAPIView, ScopedViewSet
+from ..base import IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
 from ..serializers.public import (AssociationSerializer, RegionSummarySerializer,
                                   SchemeSerializer)
 
@@ -28,6 +30,7 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         Prefetch("versions", queryset=SchemeVersion.objects.order_by("-number")))
     serializer_class = SchemeSerializer
     lookup_field = "code"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     filterset_fields = ["fiscal_year", "is_active"]
 
 
@@ -41,7 +44,7 @@ PREVIEW_EXAMPLE = {
     "envelopes": {"district": "10000000.00"}}
 
 
-class MatchPreviewView(ScopedAPIView):
+class MatchPreviewView(ScopedMixin, APIView):
     """The match-preview contract: the same JSON in and out as `manage.py match_preview`."""
 
     public = True
@@ -49,7 +52,8 @@ class MatchPreviewView(ScopedAPIView):
 
     @extend_schema(
         summary="Compute a match from rules (or a stored scheme), a cost and money received",
-        request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT},
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST},
         examples=[OpenApiExample("1x1 with an envelope", value=PREVIEW_EXAMPLE,
                                  request_only=True),
                   OpenApiExample("A stored scheme", request_only=True,

@@ -1,0 +1,175 @@
+"""Webhooks: CRUD of an association's own endpoints, fan-out from the outbox, signed
+deliveries, retries against a failing receiver, and replay."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from matching import outbox
+from matching.api import webhooks
+from matching.models import DeliveryStatus, OutboxMessage, WebhookDelivery, WebhookEndpoint
+
+HOOKS = "/api/v1/webhooks/"
+
+
+class Receiver:
+    """A local HTTP server that answers the statuses it is given, then 200, and keeps what
+    it received."""
+
+    def __init__(self, statuses=()):
+        self.statuses, self.received = list(statuses), []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(statuses=()):
+        made.append(Receiver(statuses))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def register(world, url) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(association=world.association, url=url,
+                                          created_by=world.migrant)
+
+
+def test_secret_is_shown_once_and_endpoints_are_the_associations_own(world, as_user):
+    client = as_user(world.migrant)
+    created = client.post(HOOKS, {"url": "http://127.0.0.1:9/hook"}, format="json")
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    assert secret.startswith("whsec_") and WebhookEndpoint.objects.get().secret == secret
+    shown = client.get(f"{HOOKS}{created.json()['id']}/").json()
+    assert "secret" not in shown and "secret" not in client.get(HOOKS).json()["results"][0]
+    assert as_user(world.stranger).get(f"{HOOKS}{shown['id']}/").status_code == 404
+    assert as_user(world.stranger).delete(f"{HOOKS}{shown['id']}/").status_code == 404
+    assert as_user(world.alice).get(HOOKS).status_code == 403
+    assert client.patch(f"{HOOKS}{shown['id']}/", {"is_active": False},
+                        format="json").json()["is_active"] is False
+    assert client.delete(f"{HOOKS}{shown['id']}/").status_code == 204
+
+
+def test_private_addresses_are_refused_outside_development(world, as_user, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    for url in ("http://example.org/hook", "https://127.0.0.1/hook", "https://10.0.0.5/x",
+                "https://user:pw@example.org/", "ftp://example.org/"):
+        response = as_user(world.migrant).post(HOOKS, {"url": url}, format="json")
+        assert response.status_code == 400, url
+        assert response.json()["errors"][0]["attr"] == "url"
+
+
+def test_events_fan_out_once_per_endpoint_and_topic(world, projects):
+    own, _other, _foreign = projects
+    first = register(world, "http://127.0.0.1:9/a")
+    register(world, "http://127.0.0.1:9/b")
+    WebhookEndpoint.objects.create(association=world.other_association,
+                                   url="http://127.0.0.1:9/c", created_by=world.stranger)
+    world.receipt(own, "1000000.00")
+    message = OutboxMessage.objects.filter(topic="receipt.recorded").get()
+    outbox.process(message.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(processed_at=None)
+    outbox.process(message.pk)  # a message handled twice creates nothing new
+    deliveries = WebhookDelivery.objects.filter(event=message)
+    assert deliveries.count() == 2
+    assert {d.endpoint.association_id for d in deliveries} == {world.association.pk}
+    payload = deliveries.get(endpoint=first).payload
+    assert payload["topic"] == "receipt.recorded"
+    assert payload["project"]["code"] == own.code
+    pledged = OutboxMessage.objects.create(topic="pledge.created",
+                                           payload={"project_id": own.pk, "pledge_id": 1})
+    outbox.process(pledged.pk)
+    assert not WebhookDelivery.objects.filter(event=pledged).exists()
+
+
+def deliverable(world, project, url) -> WebhookDelivery:
+    endpoint = register(world, url)
+    message = OutboxMessage.objects.filter(topic="project.status_changed",
+                                           payload__project_id=project.pk).first()
+    webhooks.fan_out(message)
+    return WebhookDelivery.objects.get(endpoint=endpoint, event=message)
+
+
+def test_delivery_is_signed_and_the_signature_verifies(world, projects, receiver):
+    server = receiver()
+    delivery = deliverable(world, projects[0], server.url)
+    assert webhooks.deliver_webhook.apply(args=[delivery.pk]).get() == "delivered"
+    (headers, body), = server.received
+    secret = delivery.endpoint.secret
+    assert webhooks.verify_signature(secret, timestamp=headers["X-Hashar-Timestamp"],
+                                     body=body, signature=headers["X-Hashar-Signature"])
+    assert not webhooks.verify_signature("whsec_wrong", timestamp=headers["X-Hashar-Timestamp"],
+                                         body=body, signature=headers["X-Hashar-Signature"])
+    assert not webhooks.verify_signature(secret, timestamp=headers["X-Hashar-Timestamp"],
+                                         body=body + b" ", signature=headers["X-Hashar-Signature"])
+    assert not webhooks.verify_signature(
+        secret, timestamp=headers["X-Hashar-Timestamp"], body=body,
+        signature=headers["X-Hashar-Signature"], now=time.time() + 3600)  # an old replay
+    assert json.loads(body)["topic"] == "project.status_changed"
+    assert headers["X-Hashar-Event"] == "project.status_changed"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == \
+        (DeliveryStatus.DELIVERED, 1, 200)
+
+
+def test_a_failing_receiver_is_retried_until_it_answers(world, projects, receiver):
+    server = receiver(statuses=[500, 503])
+    delivery = deliverable(world, projects[0], server.url)
+    webhooks.deliver_webhook.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert len(server.received) == 3
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == \
+        (DeliveryStatus.DELIVERED, 3, 200)
+
+
+def test_a_receiver_that_never_answers_is_marked_failed_then_replayed(world, projects, receiver,
+                                                                      as_user):
+    server = receiver(statuses=[500] * webhooks.MAX_ATTEMPTS)
+    delivery = deliverable(world, projects[0], server.url)
+    webhooks.deliver_webhook.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code,
+            delivery.last_error) == (DeliveryStatus.FAILED, webhooks.MAX_ATTEMPTS, 500, "HTTP 500")
+
+    # the receiver is fixed: replay through the API, then the queued task sends it
+    response = as_user(world.migrant).post(f"/api/v1/webhook-deliveries/{delivery.pk}/replay/")
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    webhooks.deliver_webhook.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert len(server.received) == webhooks.MAX_ATTEMPTS + 1
+    assert as_user(world.stranger).post(
+        f"/api/v1/webhook-deliveries/{delivery.pk}/replay/").status_code == 404
+
+
+def test_unreachable_receiver_logs_the_error(world, projects):
+    delivery = deliverable(world, projects[0], "http://127.0.0.1:9/closed")
+    assert webhooks.attempt(delivery.pk) is False
+    delivery.refresh_from_db()
+    assert delivery.last_status_code is None and delivery.last_error
