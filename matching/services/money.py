@@ -153,6 +153,9 @@ def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: st
     policies.require(actor, "receipt", project)
     if not (reason or "").strip():
         raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    # a closed or cancelled project already settled its money (cancellation refunds what was
+    # not spent): undoing one of its receipts now would take back money twice
+    _require_money_open(project)
     updated = Receipt.objects.filter(pk=receipt.pk, status=ReceiptStatus.RECORDED).update(
         status=status)
     if not updated:  # compare-and-swap: a second click or a racing clerk changes nothing

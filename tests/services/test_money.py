@@ -310,3 +310,15 @@ def test_recompute_of_a_year_corrects_only_drifted_projects(world):
     assert summary.changed == [drifted.pk]
     assert m.Commitment.objects.get(pk=commitment.pk).matched == Decimal("5000000.00")
     assert ledger.verify() == []
+
+
+def test_a_receipt_of_a_cancelled_project_cannot_be_undone_again(world):
+    # found by the state machine: cancel refunds the unspent part, then a reversal of the
+    # whole receipt would have taken the money back twice
+    project = world.approved(cost="2.00")
+    receipt = world.receipt(project, "1.00")
+    services.project_cancel(project=project, actor=world.bob, reason="Dispute")
+    for undo in (services.receipt_reverse, services.receipt_refund):
+        with pytest.raises(NotAllowed, match="takes no more money"):
+            undo(receipt=receipt, actor=world.alice, reason="again")
+    assert ledger.verify() == []
