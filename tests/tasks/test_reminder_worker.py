@@ -46,6 +46,9 @@ def test_beat_dispatch_through_a_real_worker_sends_each_reminder_once(world, sta
     wait_for(lambda: m.Reminder.objects.filter(kind="project_decided", status="sent").count()
              == 2, what="the decision notifications")
 
+    # the worker writes the mail after marking the row: wait for its output, do not race it
+    wait_for(lambda: len([m_ for m_ in worker.emails() if "Tranche 1" in m_]) >= 2,
+             what="both e-mails in the worker's output")
     sent = [mail for mail in worker.emails() if "Tranche 1" in mail]
     assert len(sent) == 2 and {"To: bob@example.org", "To: erin@example.org"} <= {
         line for mail in sent for line in mail.splitlines()}
