@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "matching.security.SecurityLogMiddleware",  # logs the refusals the views answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -241,6 +242,10 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Reverse proxies in front of the app (the TLS terminator in production): how far to believe
+# X-Forwarded-For. axes locks out by the same address that the logs and audit trail record.
+PROXY_HOPS = env.int("DJANGO_PROXY_HOPS", default=1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "matching.middleware.client_ip"
 
 # Audit trail (django-pghistory): inserts, updates and deletes of every tracked model.
 PGHISTORY_DEFAULT_TRACKERS = None  # set per model in matching.models.base.audited

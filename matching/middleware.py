@@ -1,12 +1,23 @@
 """Request middleware."""
 
+from django.conf import settings
 from pghistory.middleware import HistoryMiddleware
 
 
 def client_ip(request) -> str:
-    # behind the production proxy the client is the first X-Forwarded-For hop
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    """The client's address, for the audit trail, the security log and axes' lock-outs.
+
+    X-Forwarded-For is believed only as far as our own proxies wrote it: each of the
+    PROXY_HOPS proxies in front of us appends the address it saw, so the client is the
+    PROXY_HOPS-th entry from the right. The left-most entry is whatever the client sent (a
+    forged one would otherwise hide the caller in the logs and dodge the lock-out per IP).
+    """
+    hops = settings.PROXY_HOPS
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                 if part.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class AuditContextMiddleware(HistoryMiddleware):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 
+from .. import security
 from ..models import Role
 
 
@@ -16,12 +17,20 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        security.log_login(self.request, form.get_user())
         language = form.get_user().language
         if (settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES
                 and language in dict(settings.LANGUAGES)):
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
                                 samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
         return response
+
+    def form_invalid(self, form):
+        # axes has flagged the request by now when this attempt hit the limit
+        locked = getattr(self.request, "axes_locked_out", False)
+        security.log_refusal(self.request, 429 if locked else 401, "login {} for {}".format(
+            "locked out" if locked else "failed", form.data.get("username", "")[:150]))
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):
