@@ -11,8 +11,9 @@ from ...models import Evidence, LedgerEntry, MatchRecord, Project, StatusChange
 from ...waterfall import waterfall
 from ..base import Cursor, ScopedViewSet
 from ..filters import ProjectFilter
-from ..serializers.projects import (LedgerEntrySerializer, ProjectDetailSerializer,
-                                    ProjectListSerializer, TimelineSerializer)
+from ..serializers.projects import (LIST_JOINS, LIST_VALUES, LedgerEntrySerializer,
+                                    ProjectDetailSerializer, ProjectListSerializer,
+                                    TimelineSerializer, list_row)
 
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -25,6 +26,16 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     def get_serializer_class(self):
         return ProjectListSerializer if self.action == "list" else ProjectDetailSerializer
+
+    @extend_schema(summary="Projects in the caller's scope, newest first",
+                   responses=ProjectListSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        # The hot path of the API (bench/README.md): rows straight from `.values()` with the
+        # names joined in SQL, shaped like ProjectListSerializer's output (a test holds them
+        # equal), instead of 50 model instances through 17 serializer fields each.
+        rows = self.filter_queryset(self.get_queryset()).values(*LIST_VALUES, **LIST_JOINS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([list_row(row) for row in page])
 
     @extend_schema(summary="A project with its funding waterfall")
     def retrieve(self, request, *args, **kwargs):
