@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from ..exports import neutralise
 from ..models import District, ProjectStatus
 from ..waterfall import waterfall
 from .common import public_projects
@@ -72,7 +73,9 @@ def export_csv(request):
     response["Content-Disposition"] = 'attachment; filename="hashar-projects.csv"'
     writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(_export_rows(request))
+    # names and titles are typed by people: a spreadsheet must show them, never run them
+    writer.writerows({key: neutralise(value) for key, value in row.items()}
+                     for row in _export_rows(request))
     return response
 
 
