@@ -10,5 +10,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("reports/", include("matching.reports.urls")),
     path("imports/", include("matching.imports.urls")),
+    path("reminders/", include("matching.notifications.urls")),
     path("", include("matching.web.urls")),
 ]
