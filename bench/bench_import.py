@@ -39,6 +39,9 @@ def run(rows: int = ROWS) -> list[Line]:
             with transaction.atomic():
                 batch, _created = run_import(kind="pledges", filename="bench.csv",
                                              content=content, actor=admin, mode="all")
+                with connection.cursor() as cursor:
+                    # the foreign-key checks a commit would run, which the rollback skips
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 raise Rollback(batch)
         except Rollback as stop:
             return stop.args[0]

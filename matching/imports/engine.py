@@ -1,10 +1,12 @@
 """What every import shares: the file's hash, the batch, the all-or-nothing choice, the
 per-row report and the audit context.
 
-A kind of import supplies `validate(rows, actor) -> list[Row]` and `write(valid, actor)
--> list[object id]`, both set-based (a few queries for the whole file, then bulk inserts).
-Both run inside one transaction, after the kind has locked what it needs, so the rows are
-checked against the state they will be written into.
+A kind of import supplies either `validate(rows, actor) -> list[Row]` and `write(valid,
+actor) -> list[object id]` (a few queries for the whole file, then bulk inserts), or
+`import_staged(rows, actor=, open_batch=)`, which stages the file in a temporary table and
+checks and writes it in SQL (pledges: 100,000 rows are too many for Django objects). Either
+runs inside one transaction, after the kind has locked what it needs, so the rows are checked
+against the state they will be written into.
 """
 
 from __future__ import annotations
@@ -80,21 +82,19 @@ def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer)
 
 
 def _import(kind, filename, digest, raw_rows, actor, mode, importer) -> ImportBatch:
+    def open_batch(*, total: int, failed: int, skipped: int, valid: int) \
+            -> tuple[ImportBatch, bool]:
+        return _open_batch(kind=kind, filename=filename, digest=digest, mode=mode,
+                           actor=actor, total=total, failed=failed, skipped=skipped,
+                           valid=valid)
+
+    if hasattr(importer, "import_staged"):  # checked and written in SQL (see pledges.py)
+        return importer.import_staged(raw_rows, actor=actor, open_batch=open_batch)
     rows = importer.validate(raw_rows, actor)
     failed = [r for r in rows if r.errors]
     valid = [r for r in rows if r.ok]
-    write = not failed or mode == ImportMode.VALID_ROWS
-    if not write:
-        status = ImportStatus.REFUSED
-    elif failed:
-        status = ImportStatus.PARTIAL
-    else:
-        status = ImportStatus.IMPORTED
-    batch = ImportBatch.objects.create(
-        kind=kind, sha256=digest, filename=filename[:200], mode=mode, status=status,
-        rows_total=len(rows), rows_created=len(valid) if write else 0,
-        rows_skipped=sum(1 for r in rows if r.skipped), rows_failed=len(failed),
-        uploaded_by=actor)
+    batch, write = open_batch(total=len(rows), failed=len(failed), valid=len(valid),
+                              skipped=sum(1 for r in rows if r.skipped))
     ids = importer.write(valid, actor, batch) if write and valid else []
     created = dict(zip((r.line for r in valid), ids))
     ImportRow.objects.bulk_create([
@@ -105,3 +105,21 @@ def _import(kind, filename, digest, raw_rows, actor, mode, importer) -> ImportBa
                            else RowOutcome.NOT_IMPORTED))
         for r in rows], batch_size=BULK)
     return batch
+
+
+def _open_batch(*, kind, filename, digest, mode, actor, total, failed, skipped, valid) \
+        -> tuple[ImportBatch, bool]:
+    """The batch row, with its counts and status; and whether its valid rows are written
+    (all-or-nothing writes nothing when a row failed)."""
+    write = not failed or mode == ImportMode.VALID_ROWS
+    if not write:
+        status = ImportStatus.REFUSED
+    elif failed:
+        status = ImportStatus.PARTIAL
+    else:
+        status = ImportStatus.IMPORTED
+    batch = ImportBatch.objects.create(
+        kind=kind, sha256=digest, filename=filename[:200], mode=mode, status=status,
+        rows_total=total, rows_created=valid if write else 0, rows_skipped=skipped,
+        rows_failed=failed, uploaded_by=actor)
+    return batch, write

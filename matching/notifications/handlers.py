@@ -5,12 +5,14 @@ twice creates nothing twice (ON CONFLICT DO NOTHING on the reminder's unique key
 handed to the workers after commit; if the broker is away then, the dispatcher finds them.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from .. import outbox
-from ..models import (Pledge, ProjectStatus, Receipt, Reminder, ReminderKind, ReminderStatus,
-                      Role, StatusChange, SubjectType, Tranche, User)
+from ..models import (ImportRow, Pledge, ProjectStatus, Receipt, Reminder, ReminderKind,
+                      ReminderStatus, Role, RowOutcome, StatusChange, SubjectType, Tranche,
+                      User)
 from . import dispatch
 from . import tasks  # noqa: F401  (registers the Celery tasks in every worker)
 
@@ -52,6 +54,44 @@ def pledge_created(message) -> None:
         notify(kind=ReminderKind.PLEDGE_ANNOUNCED, subject_type=SubjectType.PLEDGE,
                subject_id=pledge.pk, project=pledge.project,
                recipients=_clerks(pledge.project))
+
+
+@outbox.handler("pledges.imported")
+def pledges_imported(message) -> None:
+    """A file of pledges: each project's clerks are told once per file, not once per row
+    (a 100,000-row file would otherwise queue 100,000 messages). The reminder's subject is
+    the project's first pledge of the file, so two files make two notifications and a
+    message processed twice makes none twice."""
+    firsts = list(Pledge.objects.filter(pk__in=ImportRow.objects.filter(
+        batch_id=message.payload["import_batch_id"], outcome=RowOutcome.CREATED)
+        .values("object_id")).order_by().values("project_id").annotate(first=Min("id"))
+        .values_list("first", "project_id"))
+    if not firsts:
+        return
+    now = timezone.now()
+    key = {"subject_type": SubjectType.PLEDGE, "kind": ReminderKind.PLEDGE_ANNOUNCED,
+           "period": timezone.localdate(now)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO matching_reminder
+                (subject_type, subject_id, project_id, kind, period, recipient_id, due_at,
+                 enqueued_at, status, attempts, last_error, created_at)
+            SELECT %(subject_type)s, f.pledge_id, p.id, %(kind)s, %(period)s, u.id, %(now)s,
+                   %(now)s, %(pending)s, 0, '', %(now)s
+            FROM unnest(%(pledges)s::bigint[], %(projects)s::bigint[])
+                 AS f (pledge_id, project_id)
+            JOIN matching_project p ON p.id = f.project_id
+            JOIN matching_user_mahallas um ON um.mahalla_id = p.mahalla_id
+            JOIN matching_user u ON u.id = um.user_id AND u.role = '{Role.CLERK}'
+                                AND u.is_active
+            ON CONFLICT DO NOTHING""", {
+            **key, "now": now, "pending": ReminderStatus.PENDING,
+            "pledges": [pledge for pledge, _p in firsts],
+            "projects": [project for _pl, project in firsts]})
+        ids = list(Reminder.objects.filter(**key, subject_id__in=[f for f, _p in firsts],
+                                           status=ReminderStatus.PENDING)
+                   .values_list("id", flat=True))
+        transaction.on_commit(lambda: dispatch.enqueue(ids))
 
 
 @outbox.handler("project.status_changed")
