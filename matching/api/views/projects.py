@@ -13,7 +13,7 @@ from ..base import Cursor, ScopedViewSet
 from ..filters import ProjectFilter
 from ..serializers.projects import (LIST_JOINS, LIST_VALUES, LedgerEntrySerializer,
                                     ProjectDetailSerializer, ProjectListSerializer,
-                                    TimelineSerializer, list_row)
+                                    TimelineSerializer, detail_data, list_row)
 
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -40,8 +40,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @extend_schema(summary="A project with its funding waterfall")
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()
-        context = {**self.get_serializer_context(), "waterfall": waterfall(project)}
-        return Response(ProjectDetailSerializer(project, context=context).data)
+        return Response(detail_data(project, waterfall(project)))
 
     def _project(self) -> Project:
         return get_object_or_404(self.scope(Project.objects.only("pk")), pk=self.kwargs["pk"])
