@@ -39,7 +39,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     @extend_schema(summary="A project with its funding waterfall")
     def retrieve(self, request, *args, **kwargs):
-        project = self.get_object()
+        # scoped, but without the list's filter set (django-filter rebuilds it per request)
+        project = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         return Response(detail_data(project, waterfall(project)))
 
     def _project(self) -> Project:
