@@ -8,8 +8,11 @@ worker died before acknowledging), never less.
 """
 
 import logging
+import socket
+import time
 from collections import defaultdict
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +22,10 @@ from .models import OutboxMessage
 log = logging.getLogger(__name__)
 _handlers: dict[str, list[Callable[[OutboxMessage], None]]] = defaultdict(list)
 RELAY_BATCH = 200
+# After the broker was found down, requests skip the after-commit relay for this long (the
+# beat's relay sends what waits): a dead Redis must not cost every write a publish timeout.
+BROKER_DOWN_PAUSE = 10.0
+_broker_down_until = 0.0
 
 
 def handler(topic: str):
@@ -38,11 +45,34 @@ def emit(topic: str, **payload) -> OutboxMessage:
 
 
 def relay_soon() -> None:
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until or not _broker_answers():
+        return  # the periodic relay will send it
     try:
         relay(limit=RELAY_BATCH)
     except Exception:  # the broker is down: the periodic relay will send it later
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
         log.warning("outbox relay after commit failed; messages wait for the next run",
                     exc_info=True)
+
+
+def _broker_answers() -> bool:
+    """A quick TCP probe of the broker: the Redis client retries with back-off (about six
+    seconds) before it gives up on a dead server, and a request must not wait for that."""
+    global _broker_down_until
+    from celery import current_app  # noqa: PLC0415
+
+    url = urlsplit(current_app.conf.broker_url or "")
+    if url.scheme not in ("redis", "rediss") or not url.hostname:
+        return True
+    try:
+        with socket.create_connection((url.hostname, url.port or 6379), timeout=0.5):
+            return True
+    except OSError:
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
+        log.warning("broker %s:%s unreachable; outbox messages wait for the periodic relay",
+                    url.hostname, url.port)
+        return False
 
 
 def relay(*, limit: int = RELAY_BATCH) -> int:
