@@ -35,6 +35,9 @@ def run() -> list[Line]:
         try:
             with transaction.atomic():
                 sent = reminders_dispatch(now=now, send=lambda ids: len(ids))
+                with connection.cursor() as cursor:
+                    # the foreign-key checks a commit would run, which the rollback skips
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 raise Rollback  # leave the data set as it was for the next run
         except Rollback:
             pass
@@ -47,7 +50,7 @@ def run() -> list[Line]:
 
     claimed, due = dispatch(), baseline()
     measured, base = best_of(dispatch, 3), best_of(baseline, 3)
-    queries = count_queries(dispatch)
+    queries = count_queries(dispatch)  # with the bench's own BEGIN, SET CONSTRAINTS and ROLLBACK
     assert not Reminder.objects.filter(due_at=now).exists()
     return [Line("reminder dispatch (due day)", measured * 1000, base * 1000, "ms",
                  "<= 3 x baseline", measured <= 3 * base, str(queries),

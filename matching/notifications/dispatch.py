@@ -15,7 +15,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,18 +45,23 @@ def requeue_after() -> datetime.timedelta:
 def claim_due(*, now: datetime.datetime, limit: int = CLAIM_BATCH) -> list[int]:
     """Stamp up to `limit` due, pending reminders as handed out and return their ids.
 
-    SKIP LOCKED: two dispatchers at once claim different rows, and a row being sent right
-    now (locked by its worker) is left alone.
+    One statement: the inner SELECT locks the rows it picks, SKIP LOCKED, so two dispatchers
+    at once claim different rows, and a row being sent right now (locked by its worker) is
+    left alone; the UPDATE stamps them before the locks are released.
     """
-    with transaction.atomic():
-        ids = list(Reminder.objects
-                   .filter(status=ReminderStatus.PENDING, due_at__lte=now)
-                   .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after()))
-                   .order_by("due_at", "id")
-                   .select_for_update(skip_locked=True)
-                   .values_list("id", flat=True)[:limit])
-        Reminder.objects.filter(id__in=ids).update(enqueued_at=now)
-    return ids
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            UPDATE matching_reminder SET enqueued_at = %(now)s
+            WHERE id IN (
+                SELECT id FROM matching_reminder
+                WHERE status = %(pending)s AND due_at <= %(now)s
+                  AND (enqueued_at IS NULL OR enqueued_at < %(stale)s)
+                ORDER BY due_at, id
+                LIMIT %(limit)s
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id""", {"now": now, "pending": ReminderStatus.PENDING,
+                              "stale": now - requeue_after(), "limit": limit})
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def enqueue(ids: list[int]) -> int:
@@ -75,13 +80,16 @@ def enqueue(ids: list[int]) -> int:
 
 
 def reminders_dispatch(*, now: datetime.datetime | None = None, send=enqueue) -> list[int]:
-    """Plan every day that is today somewhere, then claim and hand out what is due."""
+    """Plan every day that is today somewhere, then claim and hand out what is due.
+
+    Queries: one for the time zones, one per day being planned, one per batch claimed;
+    never one per reminder."""
     now = now or timezone.now()
     for day in planning.days_now(now):
         planning.plan(day)
     claimed = []
     for _batch in range(MAX_BATCHES):
-        ids = claim_due(now=now)
+        ids = claim_due(now=now, limit=CLAIM_BATCH)
         if ids:
             send(ids)
             claimed += ids

@@ -86,6 +86,15 @@ def _tranche(kind: str, condition: str, recipients: str = _OFFICERS) -> str:
             % kind + _TRANCHES.format(recipients=recipients, condition=condition))
 
 
+def _weekly_tranches(first_day: int) -> str:
+    """`_weekly_from("t.due_on", first_day)` as the list of days it matches, back to the
+    oldest unpaid tranche: index lookups on tranche_due_unpaid instead of a scan of every
+    unpaid tranche."""
+    return (f"t.due_on = ANY(ARRAY(SELECT d::date FROM generate_series("
+            f"%(day)s::date - {first_day}, (SELECT min(due_on) FROM matching_tranche "
+            f"WHERE paid_on IS NULL), interval '-7 days') AS d))")
+
+
 def _tranche_officers_and_clerks(kind: str, condition: str) -> str:
     """The district's officers for every party's tranche; the mahalla's clerks too for the
     association's share, which they collect."""
@@ -169,11 +178,11 @@ RULES = [
                                                            "t.due_on = %(day)s::date")),
     # the day after the due date, then weekly
     Rule(K.TRANCHE_OVERDUE, _tranche_officers_and_clerks(K.TRANCHE_OVERDUE,
-                                                         _weekly_from("t.due_on", 1))),
+                                                         _weekly_tranches(1))),
     # the weekly reminders after 14 days overdue also go to the programme administrators
     Rule(K.TRANCHE_ESCALATED, _tranche(
         K.TRANCHE_ESCALATED,
-        _weekly_from("t.due_on", 1) + f" AND t.due_on < %(day)s::date - {ESCALATE_AFTER_DAYS}",
+        _weekly_tranches(1) + f" AND t.due_on < %(day)s::date - {ESCALATE_AFTER_DAYS}",
         _ADMINISTRATORS)),
     Rule(K.PLEDGE_OVERDUE, _pledge_overdue()),
     Rule(K.REGISTRATION_EXPIRING, _registration_expiring()),
@@ -195,20 +204,21 @@ def _params(day: datetime.date) -> dict:
 
 
 def plan(day: datetime.date) -> int:
-    """Create the reminders of `day` that do not exist yet; return how many were created."""
-    created = 0
+    """Create the reminders of `day` that do not exist yet; return how many were created.
+
+    One statement for every rule of the day (their kinds differ, so their rows never collide
+    with each other; ON CONFLICT skips what an earlier run or another dispatcher created)."""
+    rules = "\nUNION ALL\n".join(f"({rule.sql})" for rule in _rules_for(day))
     with connection.cursor() as cursor:
-        for rule in _rules_for(day):
-            cursor.execute(f"""
-                INSERT INTO matching_reminder
-                    (subject_type, subject_id, project_id, kind, period, recipient_id, due_at,
-                     status, attempts, last_error, created_at)
-                SELECT q.subject_type, q.subject_id, q.project_id, q.kind, q.period,
-                       q.recipient_id, {_DUE_AT}, '{ReminderStatus.PENDING}', 0, '', now()
-                FROM ({rule.sql}) AS q ({_COLUMNS})
-                ON CONFLICT DO NOTHING""", _params(day))
-            created += cursor.rowcount
-    return created
+        cursor.execute(f"""
+            INSERT INTO matching_reminder
+                (subject_type, subject_id, project_id, kind, period, recipient_id, due_at,
+                 status, attempts, last_error, created_at)
+            SELECT q.subject_type, q.subject_id, q.project_id, q.kind, q.period,
+                   q.recipient_id, {_DUE_AT}, '{ReminderStatus.PENDING}', 0, '', now()
+            FROM ({rules}) AS q ({_COLUMNS})
+            ON CONFLICT DO NOTHING""", _params(day))
+        return cursor.rowcount
 
 
 @dataclass(frozen=True)
