@@ -246,6 +246,16 @@ def _build(spec, schemes, mahallas, associations) -> None:
         services.project_close(project=project, actor=officer, reason="Works accepted.")
 
 
+def auditors_group():
+    """Read-only admin access to every record and to the audit trail."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Auditors")
+    group.permissions.set(Permission.objects.filter(
+        codename__startswith="view_", content_type__app_label__in=["matching", "pghistory"]))
+    return group
+
+
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
     """Create (or complete) the demo programme; return the demo logins."""
@@ -264,7 +274,9 @@ def seed() -> list[tuple[str, str]]:
     _user("association", role="association",
           association=associations["Chirchiq Community Moscow"], language="ru",
           first_name="Jahongir", last_name="Tursunov", timezone="Europe/Moscow")
-    _user("auditor", role="auditor", is_staff=True, first_name="Audit", last_name="Office")
+    auditor = _user("auditor", role="auditor", is_staff=True, first_name="Audit",
+                    last_name="Office")
+    auditor.groups.add(auditors_group())
     schemes = _schemes(admin)
     _rates()
     for spec in PROJECTS:

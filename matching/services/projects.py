@@ -50,8 +50,10 @@ def lock(project: Project) -> Project:
             .get(pk=project.pk))
 
 
-def transition(project: Project, to: str, *, actor, reason: str = "") -> StatusChange:
-    """Move a locked project to `to`, or refuse and change nothing."""
+def transition(project: Project, to: str, *, actor, reason: str = "",
+               also: tuple[str, ...] = ()) -> StatusChange:
+    """Move a locked project to `to`, or refuse and change nothing. `also` names fields the
+    caller set on the project that belong to the same change (one audit event, not two)."""
     if to not in TRANSITIONS[project.status]:
         raise NotAllowed(_("A project that is %(from)s cannot become %(to)s.") % {
             "from": ProjectStatus(project.status).label, "to": ProjectStatus(to).label},
@@ -59,7 +61,7 @@ def transition(project: Project, to: str, *, actor, reason: str = "") -> StatusC
     change = StatusChange.objects.create(project=project, from_status=project.status,
                                          to_status=to, reason=reason, actor=actor)
     project.status = to
-    project.save(update_fields=["status", "updated_at"])
+    project.save(update_fields=["status", "updated_at", *also])
     outbox.emit("project.status_changed", project_id=project.pk, change_id=change.pk,
                 from_status=change.from_status, to_status=to)
     return change
@@ -155,9 +157,8 @@ def project_submit(*, project: Project, actor) -> Project:
     project = lock(project)
     policies.require(actor, "submit", project)
     require_eligible(project)
-    transition(project, S.SUBMITTED, actor=actor)
     project.submitted_by, project.submitted_at = actor, timezone.now()
-    project.save(update_fields=["submitted_by", "submitted_at"])
+    transition(project, S.SUBMITTED, actor=actor, also=("submitted_by", "submitted_at"))
     return project
 
 
@@ -186,9 +187,8 @@ def project_decide(*, project: Project, actor, decision: str, reason: str) -> Pr
     project = lock(project)
     policies.require(actor, "decide", project)
     _require_not_submitter(project, actor)
-    transition(project, decision, actor=actor, reason=reason)
     project.decided_at = timezone.now()
-    project.save(update_fields=["decided_at"])
+    transition(project, decision, actor=actor, reason=reason, also=("decided_at",))
     return project
 
 
