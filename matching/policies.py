@@ -5,6 +5,7 @@ predicates to decide what to show.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import Forbidden
 from .models import Project, Role
@@ -58,6 +59,17 @@ ACTIONS = {
 }
 
 
+ACTION_LABELS = {
+    "edit": gettext_lazy("edit"), "submit": gettext_lazy("submit"),
+    "review": gettext_lazy("review"), "decide": gettext_lazy("decide on"),
+    "suspend": gettext_lazy("suspend"), "cancel": gettext_lazy("cancel"),
+    "start": gettext_lazy("start"), "complete": gettext_lazy("complete"),
+    "close": gettext_lazy("close"), "pledge": gettext_lazy("pledge to"),
+    "receipt": gettext_lazy("record receipts of"), "evidence": gettext_lazy("add evidence to"),
+    "disburse": gettext_lazy("disburse for"),
+}
+
+
 def can(user, action: str, project: Project) -> bool:
     return any(rule(user, project) for rule in ACTIONS[action])
 
@@ -65,4 +77,4 @@ def can(user, action: str, project: Project) -> bool:
 def require(user, action: str, project: Project) -> None:
     if user is None or not user.is_authenticated or not can(user, action, project):
         raise Forbidden(_("You may not %(action)s project %(code)s.") % {
-            "action": _(action), "code": project.code})
+            "action": ACTION_LABELS[action], "code": project.code})

@@ -21,7 +21,7 @@ S = ProjectStatus
 DEFAULT_SCHEDULE = ((30, Decimal("0.4")), (120, Decimal("0.4")), (240, Decimal("0.2")))
 
 
-def _lock_envelopes(ids) -> dict[int, BudgetEnvelope]:
+def lock_envelopes(ids) -> dict[int, BudgetEnvelope]:
     """Lock envelopes in id order (after the project: see projects.lock)."""
     return {e.pk: e for e in BudgetEnvelope.objects.select_for_update().filter(pk__in=ids)
             .order_by("pk")}
@@ -76,7 +76,7 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
                          % {"gap": _money(result.gap, project.currency)}, code="funding_gap")
     roles = [p.role for p in rules_.co_funders]
     by_role = envelopes_for(project, roles)
-    locked = _lock_envelopes([e.pk for e in by_role.values()])
+    locked = lock_envelopes([e.pk for e in by_role.values()])
     short = [(role, result.targets[role] - locked[by_role[role].pk].available)
              for role in roles if result.targets[role] > locked[by_role[role].pk].available]
     if short:
@@ -209,7 +209,7 @@ def project_cancel(*, project: Project, actor, reason: str) -> Project:
     if S.CANCELLED not in TRANSITIONS[project.status]:
         transition(project, S.CANCELLED, actor=actor)  # raises the clear refusal
     commitments = list(Commitment.objects.filter(project=project).order_by("position"))
-    _lock_envelopes([c.envelope_id for c in commitments if c.envelope_id])
+    lock_envelopes([c.envelope_id for c in commitments if c.envelope_id])
     spent_by_association = Decimal("0")
     for c in commitments:
         if c.role == ASSOCIATION_ROLE:

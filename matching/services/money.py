@@ -12,7 +12,7 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, ExchangeRate,
                       Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
 from ..uploads import validate_upload
-from .approvals import _lock_envelopes, recompute_locked
+from .approvals import lock_envelopes, recompute_locked
 from .base import service
 from .projects import MONEY_CLOSED_STATES, lock
 
@@ -215,7 +215,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
         raise NotAllowed(_("Project %(code)s is %(status)s: nothing can be disbursed.") % {
             "code": project.code, "status": project.get_status_display()})
     if commitment.envelope_id:
-        _lock_envelopes([commitment.envelope_id])
+        lock_envelopes([commitment.envelope_id])
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
     commitment = tranche.commitment
     due = tranche.amount - tranche.disbursed
@@ -259,7 +259,7 @@ def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
             field="amount")
     commitment = tranche.commitment
     if commitment.envelope_id:
-        _lock_envelopes([commitment.envelope_id])
+        lock_envelopes([commitment.envelope_id])
     ledger.post(project=project, kind=EntryKind.CLAWBACK, role=commitment.role, amount=-amount,
                 actor=actor, commitment=commitment, tranche=tranche,
                 envelope=commitment.envelope, memo=reason)
