@@ -242,6 +242,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "matching.lockout.locked_out"
 # Reverse proxies in front of the app (the TLS terminator in production): how far to believe
 # X-Forwarded-For. axes locks out by the same address that the logs and audit trail record.
 PROXY_HOPS = env.int("DJANGO_PROXY_HOPS", default=1 if PRODUCTION else 0)

@@ -51,6 +51,7 @@ def test_brute_force_locks_out_even_the_right_password(world, api, settings):
     assert login(api, "migrant", "guess").status_code == 429  # the limit-th failure locks
     response = login(api, "migrant")
     assert response.status_code == 429
+    assert response.json()["errors"][0]["code"] == "locked_out"  # the API's own error shape
     assert not AuthToken.objects.exists()
     # another user from the same address is not locked out
     assert login(api, "alice").status_code == 200
