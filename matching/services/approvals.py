@@ -13,7 +13,7 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, MatchRecord,
                       Project, ProjectStatus, Receipt, ReceiptStatus, Tranche)
 from .base import service
-from .projects import TRANSITIONS, lock, require_eligible, transition
+from .projects import lock, require_eligible, require_transition, transition
 from .schemes import current_version, envelopes_for, funder_for, rules_of
 
 S = ProjectStatus
@@ -58,8 +58,7 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
     project = lock(project)
     policies.require(actor, "decide", project)
     to = S.CONDITIONALLY_APPROVED if conditions.strip() else S.APPROVED
-    if to not in TRANSITIONS[project.status]:
-        transition(project, to, actor=actor)  # raises the clear refusal
+    require_transition(project, to)
     if project.submitted_by_id == actor.pk:
         raise NotAllowed(_("You submitted this project: another officer must review it."),
                          code="four_eyes")
@@ -206,8 +205,7 @@ def project_cancel(*, project: Project, actor, reason: str) -> Project:
         raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
     project = lock(project)
     policies.require(actor, "cancel", project)
-    if S.CANCELLED not in TRANSITIONS[project.status]:
-        transition(project, S.CANCELLED, actor=actor)  # raises the clear refusal
+    require_transition(project, S.CANCELLED)
     commitments = list(Commitment.objects.filter(project=project).order_by("position"))
     lock_envelopes([c.envelope_id for c in commitments if c.envelope_id])
     spent_by_association = Decimal("0")

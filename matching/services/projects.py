@@ -50,14 +50,19 @@ def lock(project: Project) -> Project:
             .get(pk=project.pk))
 
 
-def transition(project: Project, to: str, *, actor, reason: str = "",
-               also: tuple[str, ...] = ()) -> StatusChange:
-    """Move a locked project to `to`, or refuse and change nothing. `also` names fields the
-    caller set on the project that belong to the same change (one audit event, not two)."""
+def require_transition(project: Project, to: str) -> None:
+    """Refuse, with the reason in plain words, a move the transition table does not allow."""
     if to not in TRANSITIONS[project.status]:
         raise NotAllowed(_("A project that is %(from)s cannot become %(to)s.") % {
             "from": ProjectStatus(project.status).label, "to": ProjectStatus(to).label},
             code="transition_not_allowed")
+
+
+def transition(project: Project, to: str, *, actor, reason: str = "",
+               also: tuple[str, ...] = ()) -> StatusChange:
+    """Move a locked project to `to`, or refuse and change nothing. `also` names fields the
+    caller set on the project that belong to the same change (one audit event, not two)."""
+    require_transition(project, to)
     change = StatusChange.objects.create(project=project, from_status=project.status,
                                          to_status=to, reason=reason, actor=actor)
     project.status = to
