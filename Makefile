@@ -38,6 +38,11 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "could not install chromium: browser tests will fail"; exit 1; }; }
 
+# Concurrency, faults, fuzzing, access, deployment and backup checks (README "Reliability");
+# the fault scenarios start their own Redis, PostgreSQL, workers and web server.
+reliability: $(STAMP)
+	$(SERVICES) && $(PY) bench/reliability.py
+
 services: $(STAMP)
 	$(PY) config/devservices.py up
 

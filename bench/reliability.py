@@ -1,0 +1,171 @@
+"""`make reliability`: concurrency, faults, hostile input, access, deployment and data checks,
+one line of figures per check. See README "Reliability".
+
+    python bench/reliability.py                     every check
+    python bench/reliability.py backup-restore [--database-url URL] [--keep]
+
+Needs DATABASE_URL and REDIS_URL (the Makefile exports those of the private dev servers). The
+fault scenarios start their own Redis, workers, web server and PostgreSQL; the shared servers
+are never stopped. Exit status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.reliability_backup import backup_restore, pg_bin, with_database  # noqa: E402
+
+PY = sys.executable
+failed: list[str] = []
+
+
+def line(text: str, ok: bool = True) -> None:
+    print(text, flush=True)
+    if not ok:
+        failed.append(text.split(":", 1)[0])
+
+
+def suite() -> None:
+    """tests/reliability at full size; each test reports its own figures."""
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as out:
+        report = out.name
+    env = {**os.environ, "RELIABILITY_FULL": "1", "RELIABILITY_REPORT": report,
+           "TEST_DATABASE_NAME": os.environ.get("TEST_DATABASE_NAME", "test_hashar_reliability")}
+    started = time.monotonic()
+    result = subprocess.run([PY, "-m", "pytest", "tests/reliability", "-q", "-p", "no:randomly",
+                             "--show-capture=no", "-W", "ignore"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    for row in Path(report).read_text().splitlines():
+        figure = json.loads(row)
+        line(f"{figure['check']}: {figure['line']}")
+    Path(report).unlink(missing_ok=True)
+    summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+    ok = result.returncode == 0
+    line(f"tests/reliability: {summary} in {time.monotonic() - started:.0f} s"
+         f"{'' if ok else ' FAILED'}", ok)
+    if not ok:
+        print("\n".join(l for l in result.stdout.splitlines()
+                        if l.startswith(("FAILED", "ERROR", "E "))), flush=True)
+
+
+def deploy_check() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update({"DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "hashar.example.org",
+                "DJANGO_SECRET_KEY": "k3y-" + "".join(chr(97 + (i * 7) % 26) for i in range(60)),
+                "DATABASE_URL": "postgres://u:p@db.example.org:5432/hashar",
+                "REDIS_URL": "redis://cache.example.org:6379/0"})
+    result = subprocess.run([PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    ok = result.returncode == 0 and "no issues" in result.stdout
+    line("check --deploy: production settings → "
+         + (result.stdout.strip().splitlines()[-1] + " OK" if ok
+            else f"FAILED {result.stderr.strip()[-400:]}"), ok)
+
+
+def pip_audit() -> None:
+    result = subprocess.run(
+        [PY, "-m", "pip_audit", "-r", "requirements.txt", "--no-deps", "--disable-pip",
+         "--progress-spinner", "off", "-f", "json"], cwd=ROOT, capture_output=True, text=True,
+        timeout=300)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        line(f"pip-audit: not checked: it did not run ({result.stderr.strip()[-200:]})")
+        return
+    deps = report.get("dependencies", [])
+    audited = [d for d in deps if "skip_reason" not in d]
+    vulnerable = [d for d in audited if d.get("vulns")]
+    if not audited:
+        reason = deps[0].get("skip_reason", "no dependency audited") if deps else "no input"
+        line(f"pip-audit: not checked: the vulnerability service is not reachable from here "
+             f"({len(deps)} pinned requirements, every one skipped: \"{reason}\"; PyPI's JSON "
+             "API answers 404 through this mirror and api.osv.dev does not resolve)")
+        return
+    names = ", ".join(f"{d['name']} {d['version']} ({', '.join(v['id'] for v in d['vulns'])})"
+                      for d in vulnerable)
+    line(f"pip-audit: {len(audited)} of {len(deps)} requirements audited → "
+         f"{len(vulnerable)} with known vulnerabilities{': ' + names if names else ' OK'}",
+         not vulnerable)
+
+
+def postgres_restart() -> None:
+    result = subprocess.run([PY, "bench/reliability_pg.py"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    figures = [l for l in result.stdout.splitlines() if l.startswith("postgres restart:")]
+    if figures:
+        line(figures[-1], result.returncode == 0)
+    else:
+        line(f"postgres restart: FAILED {result.stderr.strip()[-600:]}", False)
+
+
+def _psql(url: str, sql: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    subprocess.run([pg_bin("psql"), "-h", parts.hostname, "-p", str(parts.port or 5432), "-U",
+                    parts.username or "postgres", "-d", "postgres", "-qc", sql], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def backup_restore_check() -> None:
+    """A scratch database with the demo programme and 200 generated projects: dump, restore,
+    compare; the shared development database is left alone."""
+    source = with_database(os.environ["DATABASE_URL"], "hashar_reliability_backup")
+    _psql(source, "DROP DATABASE IF EXISTS hashar_reliability_backup")
+    _psql(source, "CREATE DATABASE hashar_reliability_backup")
+    try:
+        env = {**os.environ, "DATABASE_URL": source, "DJANGO_ENV": "test",
+               "REDIS_URL": "redis://127.0.0.1:9/0"}  # no broker: its events stay in its outbox
+        for command in (["migrate", "-v0"], ["seed_demo", "-v0", "--projects", "200"]):
+            subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = time.monotonic()
+        figures = backup_restore(source)
+        line(f"backup/restore: pg_dump {figures['bytes'] / 1e6:.1f} MB → fresh database: "
+             f"{figures['entries']} ledger entries in {figures['kinds']} kinds, "
+             f"{figures['projects']} projects, {figures['receipts']} receipts, same totals; "
+             f"verify_ledger on the copy: {figures['verify']} "
+             f"({time.monotonic() - started:.1f} s) OK")
+        figures["dump"].unlink(missing_ok=True)  # a scratch backup, not a real one
+    except Exception as error:  # noqa: BLE001 - reported as a failed check
+        line(f"backup/restore: FAILED {error}", False)
+    finally:
+        _psql(source, "DROP DATABASE IF EXISTS hashar_reliability_backup")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", nargs="?", default="all", choices=["all", "backup-restore"])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--keep", action="store_true", help="keep the restored database")
+    args = parser.parse_args(argv)
+    if args.command == "backup-restore":
+        figures = backup_restore(args.database_url, keep=args.keep)
+        print(f"backup: {figures['dump']} ({figures['bytes']} bytes); restored and compared: "
+              f"{figures['entries']} ledger entries, {figures['projects']} projects, "
+              f"{figures['receipts']} receipts, same totals; {figures['verify']}"
+              + (f"; kept as {figures['restored']}" if figures["restored"] else ""))
+        return 0
+    started = time.monotonic()
+    suite()
+    postgres_restart()
+    backup_restore_check()
+    deploy_check()
+    pip_audit()
+    print(f"reliability: {len(failed)} failed"
+          f"{' (' + ', '.join(failed) + ')' if failed else ''} in "
+          f"{time.monotonic() - started:.0f} s", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
