@@ -163,12 +163,10 @@ class Cursor(CursorPagination):
 
 class ServiceCreateMixin:
     """`POST` a collection: check the shape with `input_serializer_class`, let the service
-    check the rules and write, answer 201 with the output serializer of what it created."""
+    check the rules and write, answer 201 with the output serializer of what it created.
+    Each view defines `run_service(data)`, which calls its service and returns the record."""
 
     input_serializer_class = None
-
-    def run_service(self, data: dict):
-        raise NotImplementedError(f"{type(self).__name__} must say which service creates")
 
     def create(self, request, *args, **kwargs):
         given = self.input_serializer_class(data=request.data,
