@@ -216,9 +216,8 @@ def serve() -> int:
                           str(VAR / "celerybeat-schedule")], env=environ),
     ]
     print("\nHashar is at http://127.0.0.1:8000/  (admin: /admin/, API docs: /api/docs/)\n"
-          "Demo users (password 'hashar-demo' for all): admin, clerk, officer, association, "
-          "auditor\nCtrl-C stops the web server, the worker, beat, PostgreSQL and Redis.\n",
-          flush=True)
+          "Log in with a demo user listed above, password 'hashar-demo'.\n"
+          "Ctrl-C stops the web server, the worker, beat, PostgreSQL and Redis.\n", flush=True)
     code = 0
     try:
         while all(p.poll() is None for p in processes):
