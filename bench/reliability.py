@@ -54,7 +54,7 @@ def suite() -> None:
          f"{'' if ok else ' FAILED'}", ok)
     if not ok:
         print("\n".join(l for l in result.stdout.splitlines()
-                        if l.startswith(("FAILED", "ERROR", "E "))), flush=True)
+                        if l.startswith(("FAILED", "SUBFAIL", "ERROR", "E  "))), flush=True)
 
 
 def deploy_check() -> None:
