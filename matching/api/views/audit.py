@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 from ...models import Role
-from ..base import ScopedMixin
+from ..base import BAD_REQUEST, ScopedMixin
 
 AUDITED = sorted(model.__name__.removesuffix("Audit") for model in apps.get_app_config(
     "matching").get_models() if model.__name__.endswith("Audit"))
@@ -56,7 +56,8 @@ class AuditCursor(CursorPagination):
 @extend_schema(parameters=[
     OpenApiParameter("model", OpenApiTypes.STR, required=True, enum=AUDITED,
                      description="which kind of record"),
-    OpenApiParameter("object_id", OpenApiTypes.INT, description="one record only")])
+    OpenApiParameter("object_id", OpenApiTypes.INT, description="one record only")],
+    responses={200: AuditEventSerializer(many=True), 400: BAD_REQUEST})
 class AuditTrailView(ScopedMixin, generics.ListAPIView):
     """Newest first. Read-only: the trail's tables refuse updates and deletes themselves."""
 

@@ -50,6 +50,9 @@ class LoginThrottle(AnonRateThrottle):
 
 
 class LoginView(ScopedAPIView):
+    """Exchange a user name and password for an API token. The token is shown once, stored
+    hashed, and expires; five failures lock the user name out from that address."""
+
     public = True
     authentication_classes = []
     throttle_classes = [LoginThrottle]
