@@ -10,10 +10,10 @@ scenarios; without it the suite runs a bounded version of each fast check.
 
 import json
 import os
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
+
+from ..concurrency import race  # noqa: F401 - the reliability tests import it from here
 
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
 
@@ -33,30 +33,6 @@ def report(check: str, line: str) -> None:
 @pytest.fixture
 def figures():
     return report
-
-
-def race(workers, *, timeout=120):
-    """Run each callable in its own thread (its own database connection) at the same moment;
-    return each one's result or the exception it raised."""
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(i, work):
-        try:
-            barrier.wait()
-            results[i] = work()
-        except Exception as error:  # noqa: BLE001 - collected and asserted by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-    close_old_connections()
-    return results
 
 
 def money(amount) -> str:

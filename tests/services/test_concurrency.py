@@ -2,39 +2,16 @@
 connection, released together by a barrier."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 
 from matching import ledger
 from matching import models as m
 from matching import services
 from matching.errors import Conflict, ServiceError
 
-
-def race(workers):
-    """Run each callable in its own thread at the same moment; return results or errors."""
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(i, work):
-        try:
-            barrier.wait()
-            results[i] = work()
-        except Exception as error:  # noqa: BLE001 - collected and asserted by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
+from ..concurrency import race
 
 
 @pytest.mark.django_db(transaction=True)
