@@ -117,3 +117,16 @@ def world(db) -> World:
 def _media_in_tmp(settings, tmp_path):
     """Uploaded proof and evidence go to a throwaway folder, not var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_schema(db):
+    """The generated OpenAPI document, loaded by Schemathesis (tests/api, tests/reliability)."""
+    import json
+
+    import schemathesis
+    from django.core.serializers.json import DjangoJSONEncoder
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return schemathesis.openapi.from_dict(json.loads(json.dumps(document, cls=DjangoJSONEncoder)))

@@ -28,17 +28,6 @@ def test_swagger_ui_is_served_from_our_own_static_files(db, api):
     assert api.get("/api/schema/").status_code == 200
 
 
-@pytest.fixture
-def api_schema(db):
-    from drf_spectacular.generators import SchemaGenerator
-
-    document = SchemaGenerator().get_schema(request=None, public=True)
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-    return schemathesis.openapi.from_dict(json.loads(json.dumps(document, cls=DjangoJSONEncoder)))
-
-
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 

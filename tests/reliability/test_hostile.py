@@ -32,15 +32,6 @@ SENT = Counter()  # requests per role, for the figures line
 FAILED = Counter()
 
 
-@pytest.fixture
-def api_schema(db):
-    from django.core.serializers.json import DjangoJSONEncoder
-    from drf_spectacular.generators import SchemaGenerator
-
-    document = SchemaGenerator().get_schema(request=None, public=True)
-    return schemathesis.openapi.from_dict(json.loads(json.dumps(document, cls=DjangoJSONEncoder)))
-
-
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
