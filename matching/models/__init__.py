@@ -11,7 +11,7 @@ __all__ = [
     "ASSOCIATION_ROLE", "BoardMember", "BudgetEnvelope", "Category", "Commitment", "Country",
     "District", "EntryKind", "Evidence", "EvidenceKind", "ExchangeRate", "ExecutorKind", "Funder",
     "FunderKind", "LedgerEntry", "Mahalla", "MatchRecord", "MigrantAssociation", "Pledge", "PledgeStatus",
-    "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Role", "Scheme",
+    "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Region", "Role", "Scheme",
     "SchemeCategoryWeight", "SchemeParty", "SchemeVersion", "StatusChange", "Tranche", "User",
 ]
 

@@ -1,7 +1,6 @@
 """The OpenAPI schema: generates without warnings, is served with a local Swagger UI, and
 Schemathesis finds no 500 and no response that breaks it."""
 
-import io
 
 import pytest
 import schemathesis

@@ -7,7 +7,6 @@ mahalla A, bob's district A, the migrant's association); "other" is the other as
 project in mahalla B of district B. The administrator is one of another region.
 """
 
-import datetime
 import logging
 
 import pytest

@@ -7,7 +7,6 @@ suite's bounded run is tests/api/test_schema.py.
 
 import csv
 import io
-import json
 from collections import Counter
 
 import pytest
