@@ -47,18 +47,21 @@ def claim_due(*, now: datetime.datetime, limit: int = CLAIM_BATCH) -> list[int]:
 
     One statement: the inner SELECT locks the rows it picks, SKIP LOCKED, so two dispatchers
     at once claim different rows, and a row being sent right now (locked by its worker) is
-    left alone; the UPDATE stamps them before the locks are released.
+    left alone; the UPDATE stamps them before the locks are released. `= ANY(ARRAY(...))`
+    makes PostgreSQL pick the rows once, then update them by primary key: with `IN (...)` it
+    may plan a nested loop over the whole table (it did, for minutes, right after a day's
+    planning inserted 70,000 rows whose statistics it had not seen yet).
     """
     with connection.cursor() as cursor:
         cursor.execute("""
             UPDATE matching_reminder SET enqueued_at = %(now)s
-            WHERE id IN (
+            WHERE id = ANY(ARRAY(
                 SELECT id FROM matching_reminder
                 WHERE status = %(pending)s AND due_at <= %(now)s
                   AND (enqueued_at IS NULL OR enqueued_at < %(stale)s)
                 ORDER BY due_at, id
                 LIMIT %(limit)s
-                FOR UPDATE SKIP LOCKED)
+                FOR UPDATE SKIP LOCKED))
             RETURNING id""", {"now": now, "pending": ReminderStatus.PENDING,
                               "stale": now - requeue_after(), "limit": limit})
         return sorted(row[0] for row in cursor.fetchall())
