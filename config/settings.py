@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "matching.tasks.relay_outbox", "schedule": 15.0},
     "verify-ledger": {"task": "matching.tasks.verify_ledger",
                       "schedule": crontab(hour=2, minute=30)},
+    "purge-expired-tokens": {"task": "matching.tasks.purge_expired_tokens",
+                             "schedule": crontab(hour=3, minute=15)},
     # plans today's reminders and hands out the due ones; the Reminder table is the truth
     "dispatch-reminders": {"task": "matching.notifications.dispatch_reminders",
                            "schedule": 120.0},
@@ -200,13 +202,13 @@ CELERY_BEAT_SCHEDULE = {
 # Django REST framework
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "matching.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["matching.api.filters.FilterBackend"],
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "login": "10/minute"},
 }

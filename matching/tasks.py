@@ -28,3 +28,11 @@ def verify_ledger() -> int:
     for difference in differences:
         logging.getLogger("matching.ledger").error("ledger difference: %s", difference)
     return len(differences)
+
+
+@shared_task
+def purge_expired_tokens() -> int:
+    """Nightly: delete API tokens past their expiry (authentication refuses them already)."""
+    from .api.auth import purge_expired_tokens as purge
+
+    return purge()

@@ -1,6 +1,7 @@
 """Filters of the project list."""
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 
 from ..models import Category, Project, ProjectStatus
 
@@ -18,3 +19,15 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = ["region", "district", "mahalla", "status", "category", "scheme",
                   "fiscal_year"]
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds the filter set (deep copies of every filter) only
+    when the request names one of its filters: most list requests name none."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not set(request.query_params) & set(
+                filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

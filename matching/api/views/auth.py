@@ -15,6 +15,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from ..auth import TokenAuthentication
 from ..base import ScopedAPIView, ScopedMixin, log_refusal, security_log
 from ...middleware import client_ip
 
@@ -89,6 +90,7 @@ class LogoutView(ScopedMixin, KnoxLogoutView):
     """Revoke the token of this request."""
 
     project_path = None
+    authentication_classes = [TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(summary="Revoke this token", request=None, responses={204: None})
@@ -100,6 +102,7 @@ class LogoutAllView(ScopedMixin, KnoxLogoutAllView):
     """Revoke every token of the user (a lost laptop)."""
 
     project_path = None
+    authentication_classes = [TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(summary="Revoke all my tokens", request=None, responses={204: None})
