@@ -253,6 +253,8 @@ AXES_CLIENT_IP_CALLABLE = "matching.middleware.client_ip"
 # Audit trail (django-pghistory): inserts, updates and deletes of every tracked model.
 PGHISTORY_DEFAULT_TRACKERS = None  # set per model in matching.models.base.audited
 PGHISTORY_APPEND_ONLY = True
+# reads write nothing: no audit context (and no wrapper around each of their queries)
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # Security headers (checked by `manage.py check --deploy` in production).
 SESSION_COOKIE_HTTPONLY = True
