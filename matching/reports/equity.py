@@ -40,6 +40,12 @@ def _usable(shares: list[Share]) -> list[Share]:
     return [s for s in shares if s.population > 0]
 
 
+def _totals(shares: list[Share]) -> tuple[list[Share], int, Decimal]:
+    """The districts that count, their people and their money."""
+    shares = _usable(shares)
+    return shares, sum(s.population for s in shares), sum((s.amount for s in shares), ZERO)
+
+
 def gini(shares: list[Share]) -> Decimal:
     """Population-weighted Gini coefficient of money per head, to 4 places.
 
@@ -48,9 +54,7 @@ def gini(shares: list[Share]) -> Decimal:
     """
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        shares = _usable(shares)
-        people = sum(s.population for s in shares)
-        total = sum((s.amount for s in shares), ZERO)
+        shares, people, total = _totals(shares)
         if not shares or total == 0:
             return ZERO.quantize(PLACES)
         ordered = sorted(shares, key=lambda s: s.amount / s.population)
@@ -68,9 +72,7 @@ def theil(shares: list[Share]) -> Decimal:
     """Population-weighted Theil T index of money per head, to 4 places."""
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        shares = _usable(shares)
-        people = sum(s.population for s in shares)
-        total = sum((s.amount for s in shares), ZERO)
+        shares, people, total = _totals(shares)
         if not shares or total == 0:
             return ZERO.quantize(PLACES)
         index = ZERO
