@@ -50,8 +50,8 @@ stop:
 	$(PY) config/devservices.py down
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(SERVICES) && $(PY) manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete \
+	  && $(PY) manage.py compilemessages --ignore=.venv
 
 clean: stop
 	rm -rf var

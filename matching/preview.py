@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext
 
-from . import rules
+from . import rules_input
 from .models import SchemeVersion
 
 
@@ -20,7 +20,7 @@ def run_preview(data) -> dict:
 
     Raises rules.RulesError with field errors on bad input.
     """
-    return rules.preview(data, resolve_scheme=stored_rules, translate=gettext)
+    return rules_input.preview(data, resolve_scheme=stored_rules, translate=gettext)
 
 
 __all__ = ["run_preview", "stored_rules"]

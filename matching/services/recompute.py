@@ -9,7 +9,7 @@ projects whose numbers changed are locked and corrected, through the same path a
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .. import rules
+from .. import rules, rules_input
 from ..models import ASSOCIATION_ROLE, Commitment, Project, SchemeVersion
 from .approvals import recompute_locked
 from .base import service
@@ -33,7 +33,7 @@ def year_inputs(fiscal_year: int):
             Commitment.objects.filter(project__in=[p[0] for p in projects])
             .values_list("project_id", "role", "matched", "reserved").iterator(chunk_size=5000)):
         commitments[project_id][role] = (matched, reserved)
-    versions = {pk: rules.rules_from_dict(data) for pk, data in SchemeVersion.objects.filter(
+    versions = {pk: rules_input.rules_from_dict(data) for pk, data in SchemeVersion.objects.filter(
         pk__in={p[4] for p in projects}).values_list("pk", "rules")}
     return projects, commitments, versions
 

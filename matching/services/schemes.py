@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .. import rules
+from .. import rules, rules_input
 from ..errors import NotAllowed
 from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Funder, FunderKind, Project, Scheme,
                       SchemeVersion)
@@ -39,7 +39,7 @@ def scheme_publish(*, scheme: Scheme, actor) -> SchemeVersion:
     """
     data = scheme_rules(scheme)
     try:
-        rules.rules_from_dict(data)
+        rules_input.rules_from_dict(data)
     except rules.RulesError as error:
         raise NotAllowed(_("These rules cannot be used: %(errors)s") % {
             "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())})
@@ -58,7 +58,7 @@ def current_version(scheme: Scheme) -> SchemeVersion:
 
 
 def rules_of(version: SchemeVersion) -> rules.Rules:
-    return rules.rules_from_dict(version.rules)
+    return rules_input.rules_from_dict(version.rules)
 
 
 def funder_for(project: Project, role: str) -> Funder | None:

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from matching.rules import RulesError, parse_preview, preview
+from matching.rules import RulesError
+from matching.rules_input import parse_preview, preview
 
 D = Decimal
 

@@ -14,9 +14,8 @@ from matching.rules import (
     RulesError,
     compute_match,
     minor_unit,
-    parse_preview,
-    preview,
 )
+from matching.rules_input import parse_preview, preview
 
 CURRENCIES = ["UZS", "JPY", "KWD", "RUB"]
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
