@@ -51,6 +51,9 @@ def _csv_records(content: bytes):
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(_("The file is not UTF-8 text."), field="file") from None
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: refuse here, not with a 500 later
+        raise InvalidInput(_("The file contains NUL characters: it is not a text table."),
+                           field="file")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=CSV_DELIMITERS)
     except csv.Error:

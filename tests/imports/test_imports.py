@@ -204,3 +204,19 @@ def test_pledge_import_of_thousands_of_rows_runs_a_constant_number_of_queries(
         batch, _ = run_import(kind="pledges", filename="many.csv", content=pledges_csv(*rows),
                               actor=world.alice, mode=ALL)
     assert batch.rows_created == 3000 == m.Pledge.objects.count()
+
+
+@pytest.mark.parametrize("kind, content", [
+    ("pledges", b"project,amount,currency,expected_on\nUZ\x00X,1.00,RUB,2026-12-01\n"),
+    ("receipts", b"project,amount,currency,received_on,reference,fee,rate\n"
+                 b"X,1.00,UZS,2026-11-01,R\x00,0,\n"),
+    ("rates", b"code;rate;date\nRUB\x00;151,40;01.11.2026\n"),
+], ids=["pledges", "receipts", "rates"])
+def test_a_file_with_nul_bytes_is_refused_not_a_500(world, kind, content):
+    from matching.errors import InvalidInput
+
+    before = written()
+    with pytest.raises(InvalidInput, match="NUL"):
+        run_import(kind=kind, filename="f.csv", content=content, actor=world.admin, mode=ALL)
+    assert written() == before
+    assert not m.ImportBatch.objects.exists()
