@@ -14,7 +14,7 @@ from ..errors import ServiceError
 from ..models import Pledge, PledgeStatus, ProjectStatus
 from ..services.money import rate_on
 from ..waterfall import waterfall
-from .common import add_service_error, clerk_project, clerk_projects, clerk_required
+from .common import clerk_project, clerk_projects, clerk_required, submit
 from .forms import EvidenceForm, PledgeForm, ProjectForm, ReceiptForm
 
 PAGE_SIZE = 25
@@ -43,20 +43,12 @@ def dashboard(request):
 @clerk_required
 def project_new(request):
     form = ProjectForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                project = services.project_create(actor=request.user, **form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, _("Project %(code)s was created as a draft.")
-                                 % {"code": project.code})
-                return redirect("clerk-project", pk=project.pk)
-        else:
-            status = 400
+    done, project, status = submit(request, form, lambda data: services.project_create(
+        actor=request.user, **data))
+    if done:
+        messages.success(request, _("Project %(code)s was created as a draft.")
+                         % {"code": project.code})
+        return redirect("clerk-project", pk=project.pk)
     return render(request, "web/clerk/project_form.html", {"form": form}, status=status)
 
 
@@ -89,19 +81,10 @@ def project_submit(request, pk):
 def _form_page(request, project, form, template, save, done_message):
     """GET shows the form; POST validates it, calls the service, and on a refusal shows the
     form again with what was typed and the service's message on its field."""
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                save(form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, done_message)
-                return redirect("clerk-project", pk=project.pk)
-        else:
-            status = 400
+    done, _result, status = submit(request, form, save)
+    if done:
+        messages.success(request, done_message)
+        return redirect("clerk-project", pk=project.pk)
     return render(request, template, {"project": project, "form": form}, status=status)
 
 

@@ -78,3 +78,18 @@ def add_service_error(form, error: ServiceError) -> None:
     """Put the service's message on the field it names, or on the form as a whole."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def submit(request, form, save):
+    """A form page's POST: validate `form`, then `save(cleaned_data)`; a service's refusal
+    lands on the form, which keeps what was typed. Returns (done, what save returned, the
+    status to render the form with)."""
+    if request.method != "POST":
+        return False, None, 200
+    if not form.is_valid():
+        return False, None, 400
+    try:
+        return True, save(form.cleaned_data), 200
+    except ServiceError as error:
+        add_service_error(form, error)
+        return False, None, error.status

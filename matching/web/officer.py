@@ -13,7 +13,7 @@ from ..errors import ServiceError
 from ..models import EvidenceKind, ProjectStatus, Tranche
 from ..waterfall import waterfall
 from .common import (REVIEW_STATES, add_service_error, officer_project, officer_projects,
-                     officer_required)
+                     officer_required, submit)
 from .explain import association_history, envelope_impact, explain
 from .forms import DecisionForm, DisbursementForm
 
@@ -106,30 +106,31 @@ def disburse(request, pk):
         .filter(commitment__project__in=officer_projects(request.user)), pk=pk)
     project = tranche.commitment.project
     form = DisbursementForm(request.POST or None, request.FILES or None, project=project)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                _pay(request.user, project, tranche, form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, _("The disbursement was recorded."))
-                return redirect("officer-project", pk=project.pk)
-        else:
-            status = 400
+    done, _result, status = submit(request, form,
+                                   lambda data: _pay(request.user, project, tranche, data))
+    if done:
+        messages.success(request, _("The disbursement was recorded."))
+        return redirect("officer-project", pk=project.pk)
     return render(request, "web/officer/disburse.html", {
         "tranche": tranche, "project": project, "form": form}, status=status)
 
 
-@transaction.atomic
 def _pay(actor, project, tranche, data):
-    evidence = data["evidence"] or services.evidence_add(
-        project=project, actor=actor, kind=EvidenceKind.DISBURSEMENT, file=data["file"],
-        description=data["description"])
-    services.tranche_disburse(tranche=tranche, actor=actor, evidence=evidence,
-                              amount=data["amount"], paid_on=data["paid_on"])
+    """The evidence uploaded with a disbursement is kept only if the disbursement goes
+    through: its row rolls back with the refusal, and so does its file."""
+    uploaded = None
+    try:
+        with transaction.atomic():
+            evidence = data["evidence"] or services.evidence_add(
+                project=project, actor=actor, kind=EvidenceKind.DISBURSEMENT,
+                file=data["file"], description=data["description"])
+            uploaded = None if data["evidence"] else evidence
+            services.tranche_disburse(tranche=tranche, actor=actor, evidence=evidence,
+                                      amount=data["amount"], paid_on=data["paid_on"])
+    except ServiceError:
+        if uploaded is not None:
+            uploaded.file.storage.delete(uploaded.file.name)
+        raise
 
 
 @officer_required

@@ -157,7 +157,7 @@ def test_officer_records_a_disbursement_with_new_evidence(login, world):
     assert tranche.evidence.kind == "disbursement"
 
 
-def test_refused_disbursement_keeps_no_uploaded_evidence(login, world):
+def test_refused_disbursement_keeps_no_uploaded_evidence(login, world, settings):
     tranche = _funded_tranche(world)
     response = login(world.bob).post(reverse("officer-disburse", args=[tranche.pk]), {
         "amount": str(tranche.amount + 1), "evidence": "", "file": png("act.png"),
@@ -166,6 +166,8 @@ def test_refused_disbursement_keeps_no_uploaded_evidence(login, world):
     assert response.status_code == 400
     assert "This tranche has 8000000.00 left to pay." in response.content.decode()
     assert tranche.disbursed == 0 and not m.Evidence.objects.exists()
+    evidence_folder = settings.MEDIA_ROOT / "evidence"  # nor its file
+    assert not evidence_folder.exists() or not any(evidence_folder.rglob("*.png"))
 
 
 def test_disbursement_needs_evidence(login, world):
