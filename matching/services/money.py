@@ -112,6 +112,8 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
         with transaction.atomic():
             receipt.save()
     except IntegrityError:
+        if receipt.proof:  # stored just before the refused INSERT: do not keep it
+            receipt.proof.storage.delete(receipt.proof.name)
         raise Conflict(_("Reference %(ref)s is already recorded for %(association)s.") % {
             "ref": reference, "association": project.association.name},
             field="reference", code="duplicate_reference")

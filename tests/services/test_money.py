@@ -98,13 +98,14 @@ def test_receipt_without_a_rate_needs_one_entered_by_hand(world):
     assert receipt.converted == Decimal("1265050.00")
 
 
-def test_same_bank_reference_cannot_be_recorded_twice_for_one_association(world):
+def test_same_bank_reference_cannot_be_recorded_twice_for_one_association(world, settings):
     project = world.approved()
     world.receipt(project, "100.00", reference="SWIFT-1")
     before = nothing_written(project)
     with pytest.raises(Conflict, match="already recorded"):
-        world.receipt(project, "100.00", reference="SWIFT-1")
+        world.receipt(project, "100.00", reference="SWIFT-1", proof=pdf())
     assert nothing_written(project) == before
+    assert not any((settings.MEDIA_ROOT / "receipts").rglob("*.pdf"))  # nor its proof file
 
 
 def test_receipt_against_a_closed_project_is_refused(world):
