@@ -40,9 +40,12 @@ log = logging.getLogger(__name__)
 
 TOPICS = ("project.status_changed", "receipt.recorded", "tranche.disbursed")
 TIMEOUT_SECONDS = 10
-MAX_ATTEMPTS = 8  # the first try and seven retries: about 2 hours with the backoff below
+MAX_ATTEMPTS = 8  # the first try and seven retries: about 35 minutes with the backoff below
 BACKOFF_FACTOR = 30
-BACKOFF_MAX = 3600
+# Retries wait in the worker as countdown tasks; Redis hands an unacknowledged task to another
+# worker after its visibility timeout (an hour here), so a wait must stay well below it or the
+# same delivery could be retried twice at once.
+BACKOFF_MAX = 600
 TOLERANCE_SECONDS = 300
 
 

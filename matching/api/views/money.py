@@ -5,14 +5,13 @@ registration and the money rules; both accept an `Idempotency-Key`.
 """
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from ..base import BAD_REQUEST
 from rest_framework import mixins
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from ... import services
 from ...models import Pledge, Receipt
 from .. import idempotency
-from ..base import Cursor, ScopedViewSet, ServiceCreateMixin
+from ..base import BAD_REQUEST, Cursor, ScopedViewSet, ServiceCreateMixin
 from ..serializers.money import (PledgeInputSerializer, PledgeSerializer,
                                  ReceiptInputSerializer, ReceiptSerializer)
 
