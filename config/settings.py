@@ -60,6 +60,9 @@ DATABASES["default"].update(
     ATOMIC_REQUESTS=False,
 )
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 10
+# Only the hot reads' server-binding cursors prepare (matching/prepared.py); Django's own
+# cursors bind on the client and never do.
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 
@@ -194,7 +197,11 @@ CELERY_BEAT_SCHEDULE = {
                       "schedule": crontab(hour=2, minute=30)},
     "purge-expired-tokens": {"task": "matching.tasks.purge_expired_tokens",
                              "schedule": crontab(hour=3, minute=15)},
-    # plans today's reminders and hands out the due ones; the Reminder table is the truth
+    # plans every day that is today or tomorrow somewhere, ahead of its send hour, and again
+    # to pick up what was created since
+    "plan-reminders": {"task": "matching.notifications.plan_reminders", "schedule": 900.0},
+    # hands out the due reminders (plans a day only if the planner has not); the Reminder
+    # table is the truth
     "dispatch-reminders": {"task": "matching.notifications.dispatch_reminders",
                            "schedule": 120.0},
 }

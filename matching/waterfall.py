@@ -4,9 +4,8 @@ matched, reserved and disbursed. Used by the API, the web pages and the public p
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-
 from .models import ASSOCIATION_ROLE, PledgeStatus, Project, ReceiptStatus
+from .prepared import prepared_cursor
 
 ZERO = Decimal("0.00")
 
@@ -44,11 +43,16 @@ WATERFALL_SQL = """
 
 def waterfall(project: Project) -> list[WaterfallRow]:
     """Rows in the scheme's party order, association first. One query."""
-    association = WaterfallRow(role=ASSOCIATION_ROLE, funder=project.association.name,
-                               received=project.received)
+    return waterfall_of(project.pk, project.association.name, project.received)
+
+
+def waterfall_of(project_id: int, association: str, received) -> list[WaterfallRow]:
+    """The waterfall of a project known by its id, its association's name and its money in
+    hand. One prepared statement (matching/prepared.py)."""
+    association = WaterfallRow(role=ASSOCIATION_ROLE, funder=association, received=received)
     rows = [association]
-    with connection.cursor() as cursor:
-        cursor.execute(WATERFALL_SQL, {"project": project.pk,
+    with prepared_cursor() as cursor:
+        cursor.execute(WATERFALL_SQL, {"project": project_id,
                                        "announced": PledgeStatus.ANNOUNCED,
                                        "recorded": ReceiptStatus.RECORDED})
         for kind, role, funder, target, matched, reserved, disbursed, currency, _pos \
