@@ -58,8 +58,9 @@ class Reminder(models.Model):
     subject_id = models.BigIntegerField(_("subject id"))
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
     period = models.DateField(_("period"))
+    # no index of its own: reminder_recipient_open (recipient, done_at) starts with it
     recipient = models.ForeignKey("matching.User", models.CASCADE, related_name="reminders",
-                                  verbose_name=_("recipient"))
+                                  verbose_name=_("recipient"), db_index=False)
     project = models.ForeignKey("matching.Project", models.CASCADE, null=True, blank=True,
                                 related_name="reminders", verbose_name=_("project"))
     due_at = models.DateTimeField(_("due at"))
@@ -79,6 +80,9 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["subject_type", "subject_id", "kind", "period",
                                             "recipient"], name="reminder_once_per_period"),
         ]
+        # No index may cover `enqueued_at` (not even in a partial index's condition): the claim
+        # only sets it, so PostgreSQL updates the row in place on its page (a HOT update, no
+        # index entry written), which the table's fillfactor of 50 leaves room for (0007).
         indexes = [
             models.Index(fields=["due_at", "id"], condition=Q(status="pending"),
                          name="reminder_pending_due"),
@@ -87,6 +91,24 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.subject_type}:{self.subject_id} {self.period} → {self.recipient_id}"
+
+
+class ReminderPlan(models.Model):
+    """A local day whose reminders have been planned, and when it was last planned.
+
+    The planner (beat) plans every day that is today or tomorrow somewhere, ahead of its send
+    hour, and plans them again to pick up what was created since; the dispatcher only plans a
+    day it finds missing here (beat's planner has not run), so it normally just claims."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    planned_at = models.DateTimeField(_("last planned at"))
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("planned reminder day")
+
+    def __str__(self):
+        return f"{self.day} (planned {self.planned_at:%Y-%m-%d %H:%M})"
 
 
 class NotificationChannel(models.TextChoices):

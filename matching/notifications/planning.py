@@ -9,13 +9,17 @@ processes at once, creates each reminder once. `preview` runs the same SELECTs w
 Days are the recipients' own: `days_now` gives every day that is "today" somewhere our users
 live (at 00:30 in Bishkek it is still yesterday in Tashkent), and `due_at` is the send hour of
 the day in the recipient's time zone, so each person is told on their own day.
+
+Planning runs ahead of the day: beat's planner (`plan_ahead`, every 15 minutes) plans every
+day that is today or tomorrow somewhere, again and again so that what was created since is
+picked up, and records each day in ReminderPlan. The dispatcher only plans a day missing there.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import (ASSOCIATION_ROLE, EvidenceKind, PledgeStatus, ProjectStatus,
@@ -27,6 +31,8 @@ ESCALATE_AFTER_DAYS = 14
 REVIEW_WAIT_DAYS = 30
 REGISTRATION_WARNING_DAYS = 30
 QUARTER_MONTHS = (1, 4, 7, 10)
+# after creating this many reminders, refresh the table's statistics (see plan_days)
+ANALYZE_AFTER = 5000
 
 
 def send_hour() -> int:
@@ -34,14 +40,16 @@ def send_hour() -> int:
     return getattr(settings, "REMINDER_LOCAL_HOUR", 9)
 
 
-def days_now(now: datetime.datetime | None = None) -> list[datetime.date]:
-    """Every local date that is today for some user right now."""
+def days_now(now: datetime.datetime | None = None, *, ahead: int = 0) -> list[datetime.date]:
+    """Every local date that is today for some user right now (one query); with `ahead`,
+    also the dates that are that many days later."""
     from ..models import User
 
     now = now or timezone.now()
     zones = set(User.objects.values_list("timezone", flat=True).distinct())
     zones.add(settings.TIME_ZONE)
-    return sorted({timezone.localdate(now, _zone(name)) for name in zones})
+    today = {timezone.localdate(now, _zone(name)) for name in zones}
+    return sorted({day + datetime.timedelta(days=n) for day in today for n in range(ahead + 1)})
 
 
 def _zone(name: str):
@@ -204,12 +212,20 @@ def _params(day: datetime.date) -> dict:
 
 
 def plan(day: datetime.date) -> int:
-    """Create the reminders of `day` that do not exist yet; return how many were created.
+    """Create the reminders of `day` that do not exist yet, record the day as planned; return
+    how many reminders were created.
 
     One statement for every rule of the day (their kinds differ, so their rows never collide
-    with each other; ON CONFLICT skips what an earlier run or another dispatcher created)."""
+    with each other; ON CONFLICT skips what an earlier run or another dispatcher created).
+    The day's ReminderPlan row is written first, in the same transaction: two processes
+    planning the same day at once take turns on it instead of inserting the same rows side by
+    side (which could deadlock), and the second then finds everything already there."""
     rules = "\nUNION ALL\n".join(f"({rule.sql})" for rule in _rules_for(day))
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO matching_reminderplan (day, planned_at) VALUES (%s, %s)
+            ON CONFLICT (day) DO UPDATE SET planned_at = EXCLUDED.planned_at""",
+                       [day, timezone.now()])
         cursor.execute(f"""
             INSERT INTO matching_reminder
                 (subject_type, subject_id, project_id, kind, period, recipient_id, due_at,
@@ -219,6 +235,34 @@ def plan(day: datetime.date) -> int:
             FROM ({rules}) AS q ({_COLUMNS})
             ON CONFLICT DO NOTHING""", _params(day))
         return cursor.rowcount
+
+
+def planned(days: list[datetime.date]) -> set[datetime.date]:
+    """Which of `days` have been planned already (one query)."""
+    from ..models.notifications import ReminderPlan
+
+    return set(ReminderPlan.objects.filter(day__in=days).values_list("day", flat=True))
+
+
+def plan_days(days: list[datetime.date]) -> dict[datetime.date, int]:
+    """Plan each day; return how many reminders each got.
+
+    After a large planning the table's statistics are refreshed: the claim picks the earliest
+    due rows through reminder_pending_due only if PostgreSQL knows how many pending rows there
+    now are; with the statistics of before the planning it estimates a few dozen, reads and
+    sorts every due row for each batch instead (about 25 ms a batch for 90,000 rows)."""
+    created = {day: plan(day) for day in days}
+    if sum(created.values()) >= ANALYZE_AFTER:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE matching_reminder")
+    return created
+
+
+def plan_ahead(now: datetime.datetime | None = None) -> dict[datetime.date, int]:
+    """Beat's planner: plan every day that is today or tomorrow somewhere, so that a day is
+    planned before its send hour wherever it comes first; planned days are planned again,
+    which adds what was created since (a tranche approved this morning) and nothing twice."""
+    return plan_days(days_now(now, ahead=1))
 
 
 @dataclass(frozen=True)

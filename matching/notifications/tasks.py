@@ -7,19 +7,28 @@ loads Django registers them.
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import dispatch
+from . import dispatch, planning
 from .channels import TransientDeliveryError
 
 TRANSIENT = (TransientDeliveryError, OperationalError, InterfaceError, ConnectionError,
              TimeoutError)
 
 
+@shared_task(name="matching.notifications.plan_reminders", acks_late=True,
+             reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=True,
+             retry_backoff_max=120, retry_jitter=True, max_retries=3)
+def plan_reminders() -> int:
+    """Beat, every 15 minutes: plan every day that is today or tomorrow somewhere, ahead of
+    its send hour. Idempotent: planning inserts nothing twice; returns how many it created."""
+    return sum(planning.plan_ahead().values())
+
+
 @shared_task(name="matching.notifications.dispatch_reminders", acks_late=True,
              reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=True,
              retry_backoff_max=120, retry_jitter=True, max_retries=3)
 def dispatch_reminders() -> int:
-    """Beat, every few minutes. Idempotent: planning inserts nothing twice, claiming skips
-    what another dispatcher holds."""
+    """Beat, every few minutes. Idempotent: claiming skips what another dispatcher holds, and
+    a day it has to plan (the planner has not run) gets nothing twice."""
     return len(dispatch.reminders_dispatch())
 
 
