@@ -197,8 +197,8 @@ CELERY_BEAT_SCHEDULE = {
                       "schedule": crontab(hour=2, minute=30)},
     "purge-expired-tokens": {"task": "matching.tasks.purge_expired_tokens",
                              "schedule": crontab(hour=3, minute=15)},
-    # plans every day that is today or tomorrow somewhere, ahead of its send hour, and again
-    # to pick up what was created since
+    # plans every day that is today somewhere or begins within 2 hours, before its send hour,
+    # and again to pick up what was created since
     "plan-reminders": {"task": "matching.notifications.plan_reminders", "schedule": 900.0},
     # hands out the due reminders (plans a day only if the planner has not); the Reminder
     # table is the truth

@@ -1,7 +1,7 @@
 """Plan, claim, send, mark: the life of a reminder.
 
-    planning.plan_ahead()    beat, every 15 minutes: plan every day that is today or tomorrow
-                             somewhere (see planning.py)
+    planning.plan_ahead()    beat, every 15 minutes: plan every day that is today somewhere
+                             or about to begin (see planning.py)
     reminders_dispatch()     beat, every few minutes: claim the due reminders (SKIP LOCKED)
                              and hand each to a worker; plan a day only if the planner has not
     reminder_send(id)        a worker: lock the row, send on the recipient's channels, mark it
@@ -45,13 +45,13 @@ def requeue_after() -> datetime.timedelta:
 
 
 def claim_due(*, now: datetime.datetime, limit: int = CLAIM_BATCH,
-              after: tuple[datetime.datetime, int] | None = None) -> list[int]:
+              after: int | None = None) -> list[int]:
     """Stamp up to `limit` due, pending reminders as handed out and return their ids."""
-    return sorted(pk for _due_at, pk in _claim(now=now, limit=limit, after=after))
+    return sorted(_claim(now=now, limit=limit, after=after))
 
 
-def _claim(*, now, limit, after) -> list[tuple[datetime.datetime, int]]:
-    """Claim a batch; return its (due_at, id) rows.
+def _claim(*, now, limit, after) -> list[int]:
+    """Claim a batch; return its ids in (due_at, id) order.
 
     One statement: the inner SELECT locks the rows it picks, SKIP LOCKED, so two dispatchers
     at once claim different rows, and a row being sent right now (locked by its worker) is
@@ -60,26 +60,31 @@ def _claim(*, now, limit, after) -> list[tuple[datetime.datetime, int]]:
     may plan a nested loop over the whole table (it did, for minutes, right after a day's
     planning inserted 70,000 rows whose statistics it had not seen yet).
 
-    The rows are picked in reminder_pending_due's order (due_at, id); `after`, the last row of
-    the previous batch, starts the index scan past it, so batch n does not step again over
-    the n - 1 batches just claimed (still pending until their workers send them). Only
+    The rows are picked in reminder_pending_due's order (due_at, id); `after`, the last id of
+    the previous batch, starts the index scan past that row, so batch n does not step again
+    over the n - 1 batches just claimed (still pending until their workers send them; were
+    that row deleted meanwhile, the batch finds nothing and the next dispatch goes on). Only
     `enqueued_at` changes, which no index covers: a HOT update (see the model's indexes).
+    Only ids come back: loading 500 timestamps a batch into Python cost more than the SQL.
     """
-    keyset = "AND (due_at, id) > (%(after_due)s, %(after_id)s)" if after else ""
+    keyset = ("AND (due_at, id) > ((SELECT due_at FROM matching_reminder WHERE id = %(after)s),"
+              " %(after)s)" if after else "")
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            UPDATE matching_reminder SET enqueued_at = %(now)s
-            WHERE id = ANY(ARRAY(
-                SELECT id FROM matching_reminder
-                WHERE status = %(pending)s AND due_at <= %(now)s
-                  AND (enqueued_at IS NULL OR enqueued_at < %(stale)s) {keyset}
-                ORDER BY due_at, id
-                LIMIT %(limit)s
-                FOR UPDATE SKIP LOCKED))
-            RETURNING due_at, id""", {
+            WITH claimed AS (
+                UPDATE matching_reminder SET enqueued_at = %(now)s
+                WHERE id = ANY(ARRAY(
+                    SELECT id FROM matching_reminder
+                    WHERE status = %(pending)s AND due_at <= %(now)s
+                      AND (enqueued_at IS NULL OR enqueued_at < %(stale)s) {keyset}
+                    ORDER BY due_at, id
+                    LIMIT %(limit)s
+                    FOR UPDATE SKIP LOCKED))
+                RETURNING due_at, id)
+            SELECT id FROM claimed ORDER BY due_at, id""", {
             "now": now, "pending": ReminderStatus.PENDING, "stale": now - requeue_after(),
-            "limit": limit, "after_due": after and after[0], "after_id": after and after[1]})
-        return sorted(cursor.fetchall())
+            "limit": limit, "after": after})
+        return [row[0] for row in cursor.fetchall()]
 
 
 def enqueue(ids: list[int]) -> int:
@@ -99,23 +104,24 @@ def enqueue(ids: list[int]) -> int:
 
 def reminders_dispatch(*, now: datetime.datetime | None = None, send=enqueue) -> list[int]:
     """Claim and hand out what is due; first plan any day that is today somewhere and that
-    beat's planner has not planned yet (a safety net: it normally has, hours ahead).
+    beat's planner has not planned yet (a safety net: it normally has, before the day).
 
     Queries: one for the time zones, one to find the days planned, one per batch claimed
-    (two per day when a day has to be planned here); never one per reminder. A row that a
-    batch skipped (SKIP LOCKED) is left to its holder or to the next dispatch."""
+    (and, only when a day has to be planned here, two per day and an ANALYZE after a large
+    planning); never one per reminder. A row that a batch skipped (SKIP LOCKED) is left to
+    its holder or to the next dispatch."""
     now = now or timezone.now()
     days = planning.days_now(now)
     done = planning.planned(days)
     planning.plan_days([day for day in days if day not in done])
     claimed, after = [], None
     for _batch in range(MAX_BATCHES):
-        rows = _claim(now=now, limit=CLAIM_BATCH, after=after)
-        ids = sorted(pk for _due_at, pk in rows)
+        ids = _claim(now=now, limit=CLAIM_BATCH, after=after)
         if ids:
+            after = ids[-1]
+            ids.sort()
             send(ids)
             claimed += ids
-            after = rows[-1]
         if len(ids) < CLAIM_BATCH:
             break
     return claimed

@@ -10,9 +10,10 @@ Days are the recipients' own: `days_now` gives every day that is "today" somewhe
 live (at 00:30 in Bishkek it is still yesterday in Tashkent), and `due_at` is the send hour of
 the day in the recipient's time zone, so each person is told on their own day.
 
-Planning runs ahead of the day: beat's planner (`plan_ahead`, every 15 minutes) plans every
-day that is today or tomorrow somewhere, again and again so that what was created since is
-picked up, and records each day in ReminderPlan. The dispatcher only plans a day missing there.
+Planning runs ahead of the dispatch: beat's planner (`plan_ahead`, every 15 minutes) plans
+every day that is today somewhere or begins somewhere within PLAN_AHEAD, again and again so
+that what was created since is picked up, and records each day in ReminderPlan. The dispatcher
+only plans a day missing there.
 """
 
 import datetime
@@ -33,6 +34,11 @@ REGISTRATION_WARNING_DAYS = 30
 QUARTER_MONTHS = (1, 4, 7, 10)
 # after creating this many reminders, refresh the table's statistics (see plan_days)
 ANALYZE_AFTER = 5000
+# how long before a day begins (in its first time zone) beat's planner plans it: some runs
+# before any send hour, even midnight's; not a day earlier, because the rules' conditions are
+# read when planning and the worker re-checks only some of them (a pledge paid in full, a
+# progress report sent in between are not re-checked)
+PLAN_AHEAD = datetime.timedelta(hours=2)
 
 
 def send_hour() -> int:
@@ -40,16 +46,17 @@ def send_hour() -> int:
     return getattr(settings, "REMINDER_LOCAL_HOUR", 9)
 
 
-def days_now(now: datetime.datetime | None = None, *, ahead: int = 0) -> list[datetime.date]:
-    """Every local date that is today for some user right now (one query); with `ahead`,
-    also the dates that are that many days later."""
+def days_now(now: datetime.datetime | None = None, *,
+             within: datetime.timedelta = datetime.timedelta(0)) -> list[datetime.date]:
+    """Every local date that is today for some user right now (one query); with `within`
+    (less than a day), also those that begin somewhere before `now + within`."""
     from ..models import User
 
     now = now or timezone.now()
     zones = set(User.objects.values_list("timezone", flat=True).distinct())
     zones.add(settings.TIME_ZONE)
-    today = {timezone.localdate(now, _zone(name)) for name in zones}
-    return sorted({day + datetime.timedelta(days=n) for day in today for n in range(ahead + 1)})
+    return sorted({timezone.localdate(moment, _zone(name))
+                   for name in zones for moment in {now, now + within}})
 
 
 def _zone(name: str):
@@ -259,10 +266,11 @@ def plan_days(days: list[datetime.date]) -> dict[datetime.date, int]:
 
 
 def plan_ahead(now: datetime.datetime | None = None) -> dict[datetime.date, int]:
-    """Beat's planner: plan every day that is today or tomorrow somewhere, so that a day is
-    planned before its send hour wherever it comes first; planned days are planned again,
-    which adds what was created since (a tranche approved this morning) and nothing twice."""
-    return plan_days(days_now(now, ahead=1))
+    """Beat's planner: plan every day that is today somewhere or begins within PLAN_AHEAD,
+    so that a day is planned before its first send hour wherever it comes first; planned
+    days are planned again, which adds what was created since (a tranche approved this
+    morning) and nothing twice."""
+    return plan_days(days_now(now, within=PLAN_AHEAD))
 
 
 @dataclass(frozen=True)

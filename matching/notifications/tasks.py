@@ -18,8 +18,9 @@ TRANSIENT = (TransientDeliveryError, OperationalError, InterfaceError, Connectio
              reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=True,
              retry_backoff_max=120, retry_jitter=True, max_retries=3)
 def plan_reminders() -> int:
-    """Beat, every 15 minutes: plan every day that is today or tomorrow somewhere, ahead of
-    its send hour. Idempotent: planning inserts nothing twice; returns how many it created."""
+    """Beat, every 15 minutes: plan every day that is today somewhere or about to begin,
+    before its send hour. Idempotent: planning inserts nothing twice; returns how many it
+    created."""
     return sum(planning.plan_ahead().values())
 
 

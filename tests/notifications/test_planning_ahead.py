@@ -1,6 +1,6 @@
-"""Planning ahead: beat's planner plans every day that is today or tomorrow somewhere, and
-plans them again to pick up what was created since; the dispatcher plans only a day that was
-never planned, so on a planned day it only claims."""
+"""Planning ahead: beat's planner plans every day that is today somewhere or about to begin,
+and plans them again to pick up what was created since; the dispatcher plans only a day that
+was never planned, so on a planned day it only claims."""
 
 import datetime
 
@@ -39,29 +39,32 @@ def test_beat_runs_the_planner_every_15_minutes():
         "task": "matching.notifications.plan_reminders", "schedule": 900.0}
 
 
-def test_the_planner_plans_today_and_tomorrow_in_every_time_zone(world, funded_project):
-    """At 00:30 in Bishkek (23:30 in Tashkent) today is D - 1 or D, tomorrow D or D + 1."""
+def test_the_planner_plans_today_and_the_day_about_to_begin_in_every_time_zone(
+        world, funded_project):
+    """At 22:30 in Bishkek (21:30 in Tashkent) it is D - 1 everywhere, and D begins in
+    Bishkek within PLAN_AHEAD: D is planned before its first send hour, even at midnight."""
     m.User.objects.filter(pk=world.erin.pk).update(timezone="Asia/Bishkek")
-    tranche = tranche_of(funded_project, "district", due_on=D + 8 * DAY)
-    moment = local(D, 0, "Asia/Bishkek") + datetime.timedelta(minutes=30)
+    tranche = tranche_of(funded_project, "district", due_on=D + 7 * DAY)
+    moment = local(D, 0, "Asia/Bishkek") - datetime.timedelta(hours=1, minutes=30)
 
     created = _plan_at(moment)
 
-    assert set(ReminderPlan.objects.values_list("day", flat=True)) == {D - DAY, D, D + DAY}
-    # due in 7 days on D + 1 (tomorrow everywhere): planned now, for each one's own 09:00
+    assert set(ReminderPlan.objects.values_list("day", flat=True)) == {D - DAY, D}
     due_7 = m.Reminder.objects.filter(kind=K.TRANCHE_DUE_7, subject_id=tranche.pk)
     assert created == 2
     assert {(r.recipient.username, r.period, r.due_at) for r in due_7} == {
-        ("bob", D + DAY, local(D + DAY, 9)),
-        ("erin", D + DAY, local(D + DAY, 9, "Asia/Bishkek"))}
+        ("bob", D, local(D, 9)), ("erin", D, local(D, 9, "Asia/Bishkek"))}
     assert run_at(moment) == []  # planned ahead, sent on its day
-    assert set(run_at(local(D + DAY, 9))) == {r.pk for r in due_7}
+    # not a day earlier: the rules' conditions are read when planning
+    _plan_at(local(D, 12))
+    assert set(ReminderPlan.objects.values_list("day", flat=True)) == {D - DAY, D}
+    assert set(run_at(local(D, 9))) == {r.pk for r in due_7}
 
 
 def test_dispatch_on_a_planned_day_only_claims(world, funded_project, monkeypatch):
     monkeypatch.setattr(dispatch, "CLAIM_BATCH", 50)
-    _tranches_due(funded_project, D, 60)  # 120 reminders today (bob and erin)
-    assert _plan_at(local(D, 8)) == 120 + 120  # and 120 "overdue" tomorrow, if still unpaid
+    _tranches_due(funded_project, D, 60)
+    assert _plan_at(local(D, 8)) == 120  # bob and erin
 
     with time_machine.travel(local(D, 10), tick=False), \
             CaptureQueriesContext(connection) as captured:
@@ -92,8 +95,7 @@ def test_the_planner_picks_up_a_tranche_created_after_the_day_was_planned(
     first_planned = ReminderPlan.objects.get(day=D).planned_at
 
     assert run_at(local(D, 10)) == []  # the dispatcher does not plan a planned day again
-    # due today (bob, erin), and overdue tomorrow if still unpaid (bob, erin)
-    assert _plan_at(local(D, 10) + datetime.timedelta(minutes=15)) == 4
+    assert _plan_at(local(D, 10) + datetime.timedelta(minutes=15)) == 2  # bob, erin
     assert ReminderPlan.objects.get(day=D).planned_at > first_planned
     handed = run_at(local(D, 10) + datetime.timedelta(minutes=16))
     assert set(m.Reminder.objects.filter(pk__in=handed).values_list(
@@ -105,9 +107,7 @@ def test_planning_again_creates_nothing_twice(world, funded_project):
     tranche_of(funded_project, "association", due_on=D + DAY)
     first = _plan_at(local(D, 8))
     rows = sorted(m.Reminder.objects.values_list("kind", "subject_id", "period", "recipient"))
-    # today and tomorrow: 3 tranches due today, then overdue (bob, erin); the association's
-    # due tomorrow, then today (alice, bob, erin)
-    assert first == len(rows) == 2 * (3 * 2 + 3)
+    assert first == len(rows) == 3 * 2 + 3  # due today: bob, erin; tomorrow: alice too
     assert _plan_at(local(D, 8) + datetime.timedelta(minutes=15)) == 0
     run_at(local(D, 10))  # and a dispatch on the planned day plans nothing either
     assert sorted(m.Reminder.objects.values_list("kind", "subject_id", "period",
