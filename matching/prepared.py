@@ -10,7 +10,9 @@ assertNumQueries and logged), whose statements PostgreSQL plans once per connect
 This needs OPTIONS["prepare_threshold"] to be a number (config/settings.py sets 0): Django's
 ordinary cursors bind on the client and never prepare, so only these statements are prepared.
 Behind a connection pooler in transaction mode, use one that keeps prepared statements
-(PgBouncer 1.21 or later with max_prepared_statements).
+(PgBouncer 1.21 or later with max_prepared_statements). A prepared statement lives as long
+as its connection (CONN_MAX_AGE): restart the web workers after a migration that changes the
+columns these statements read, as a deploy does.
 """
 
 from django.core.exceptions import EmptyResultSet
