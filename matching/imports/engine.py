@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.db import IntegrityError, transaction
+from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
 from ..errors import Conflict, Forbidden, InvalidInput
-from ..models import (ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, Role,
-                      RowOutcome)
+from ..models import (ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, Pledge,
+                      Role, RowOutcome)
 
 BULK = 2000
 
@@ -105,6 +106,22 @@ def _import(kind, filename, digest, raw_rows, actor, mode, importer) -> ImportBa
                            else RowOutcome.NOT_IMPORTED))
         for r in rows], batch_size=BULK)
     return batch
+
+
+def report_rows(batch: ImportBatch):
+    """Every row of the file: (line, outcome, errors, object id), in line order.
+
+    A pledge import keeps a report row for each row it did not import (refused, already
+    imported, or valid but not imported); the pledges it imported name their batch and line
+    (pledges.py), and are listed from there."""
+    rows = batch.rows.values_list("line", "outcome", "errors", "object_id")
+    if batch.kind != ImportKind.PLEDGES:
+        return rows.order_by("line")
+    imported = Pledge.objects.filter(import_batch=batch).order_by().values_list(
+        "import_line", Value(RowOutcome.CREATED.value),
+        Value({}, output_field=JSONField()), "pk")
+    return rows.exclude(outcome=RowOutcome.CREATED).order_by().union(
+        imported, all=True).order_by("line")
 
 
 def _open_batch(*, kind, filename, digest, mode, actor, total, failed, skipped, valid) \

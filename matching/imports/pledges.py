@@ -9,9 +9,17 @@ to the whole file inside the database, because 100,000 rows are too many for Dja
    run in Python once per distinct project code, under the projects' row locks;
 3. the rules about each row (currency, amount, date, a pledge twice in the file, a pledge
    already imported) are one SQL statement, whose messages are the services' messages,
-   translated here and passed as parameters;
-4. one statement writes the pledges (the audit trigger records each, in the engine's
-   pghistory context naming the user) and every row's outcome for the report.
+   translated here and passed as parameters; like the project rules, the amount and date
+   rules run once per distinct value of the file;
+4. one statement writes the pledges, each naming its batch, line and content key, and a
+   report row for each row not imported. The audit records the pledges with one trigger per
+   statement (Pledge is `audited(statement_inserts=True)`): one audit row per pledge, in the
+   engine's pghistory context naming the user.
+
+A row is "already imported" when a pledge of the same project has its key. No unique index
+stands behind that (one more index written per pledge): the projects' row locks do. Two
+imports naming the same project run one after the other from `lock_projects` on, and the
+second one's checking statement, a new snapshot, sees the first one's pledges.
 
 `tests/imports/test_pledge_sql.py` holds the SQL rules to the service's on a table of cases.
 Notifications: one `pledges.imported` outbox event per file; its handler tells each project's
@@ -21,7 +29,6 @@ when the receipt arrives.
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 from django.db import connection
@@ -45,46 +52,34 @@ def read(filename: str, content: bytes) -> list[tuple]:
 
 def import_staged(rows: list[tuple], *, actor, open_batch):
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {STAGE} (line integer, project text, amount text, "
-                       f"currency text, expected_on text) ON COMMIT DROP")
+        cursor.execute(f"CREATE TEMP TABLE {STAGE} (line integer NOT NULL, project text NOT NULL, "
+                       f"amount text NOT NULL, currency text NOT NULL, "
+                       f"expected_on text NOT NULL) ON COMMIT DROP")
         with cursor.cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(CHECK_SQL, {**_project_params(cursor, actor), **check_params()})
+        # the row count and distinct values, for hash joins rather than sorts of 100,000 rows;
+        # and the memory to keep those hashes, sorts and the audit trigger's transition table
+        # off the disk, for these statements only
+        cursor.execute(f"ANALYZE {STAGE}")
+        params = _project_params(cursor, actor)
+        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', '64MB', true)")
+        [(work_mem, _set)] = cursor.fetchall()
+        cursor.execute(CHECK_SQL, {**params, **check_params()})
         cursor.execute(f"""SELECT count(*), count(*) FILTER (WHERE errors <> '{{}}'),
                                   count(*) FILTER (WHERE skipped),
                                   count(*) FILTER (WHERE errors = '{{}}' AND NOT skipped)
                            FROM {CHECKED}""")
         total, failed, skipped, valid = cursor.fetchone()
         batch, write = open_batch(total=total, failed=failed, skipped=skipped, valid=valid)
-        with _foreign_keys_checked_now(cursor, ["matching_pledge", "matching_importrow"]):
-            cursor.execute(WRITE_SQL, {"write": write, "batch": batch.pk, "kind": KIND,
-                                       "actor": actor.pk, "now": timezone.now(),
-                                       "announced": PledgeStatus.ANNOUNCED, **OUTCOMES})
+        cursor.execute(WRITE_SQL, {"write": write, "batch": batch.pk, "kind": KIND,
+                                   "actor": actor.pk, "now": timezone.now(),
+                                   "announced": PledgeStatus.ANNOUNCED, **OUTCOMES})
         cursor.execute(f"DROP TABLE {STAGE}, {CHECKED}")
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
     if write and valid:
         outbox.emit("pledges.imported", import_batch_id=batch.pk)
     return batch
-
-
-@contextlib.contextmanager
-def _foreign_keys_checked_now(cursor, tables: list[str]):
-    """Check the tables' deferred foreign keys at the end of the statement, not at commit.
-
-    Why: the audit trigger runs an INSERT for every row, and PostgreSQL rescans the queue of
-    pending deferred checks after each of them, so one 100,000-row INSERT with deferred foreign
-    keys costs O(n²) (20,000 rows: 4.7 s; 40,000: 14.5 s; immediate: 0.9 s and 1.7 s). The
-    rows are checked all the same, just sooner; the keys are deferred again afterwards.
-    """
-    cursor.execute("""SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint
-                      WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f'
-                        AND condeferred""", [tables])
-    names = cursor.fetchone()[0]
-    if names:
-        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
-    yield
-    if names:
-        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
 def _project_params(cursor, actor) -> dict:
@@ -132,96 +127,112 @@ def _listed(column: str) -> str:
     return f"CASE WHEN {column} IS NOT NULL THEN jsonb_build_array({column}) END"
 
 
-# Row by row, in the order of the Python checks: the currency (missing, unknown, not kept to
-# the unit), then the amount only when the currency is usable, then the date (ISO or the
-# banks' dd.mm.yyyy, a real day). A row with no error gets the content key the earlier imports
-# stored (checks.content_key of kind, project id, amount as written, currency, ISO date); the
-# second row with the same key is refused, the first is skipped if an earlier file created it.
+# In the order of the Python checks: the currency (missing, unknown, not kept to the unit),
+# then the amount only when the currency is usable, then the date (ISO or the banks'
+# dd.mm.yyyy, a real day). Like the project rules, these are checked once per distinct value
+# of the file (`amounts`: each (amount, currency) as written; `dates`), not once per row, and
+# each row joins its three verdicts. A row with no error gets the content key the earlier
+# imports stored (checks.content_key of kind, project id, amount as written, currency, ISO
+# date); the second row with the same key is refused, the first is skipped if a pledge of an
+# earlier file has it.
 CHECK_SQL = f"""
 CREATE TEMP TABLE {CHECKED} ON COMMIT DROP AS
-WITH typed AS MATERIALIZED (
-    SELECT s.line, pc.project_id, pc.association_id, COALESCE(pc.errors, '{{}}') AS errors,
-           upper(s.currency) AS currency, cu.places,
-           CASE WHEN s.amount ~ '^-?[0-9]{{1,20}}(\\.[0-9]{{1,20}})?$'
-                THEN s.amount::numeric END AS amount,
-           CASE WHEN s.expected_on ~ '^[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}$'
-                THEN s.expected_on
-                WHEN s.expected_on ~ '^[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{4}}$'
-                THEN regexp_replace(s.expected_on, '^([0-9]+)\\.([0-9]+)\\.([0-9]+)$',
-                                    '\\3-\\2-\\1') END AS iso_date
-    FROM {STAGE} s
-    LEFT JOIN unnest(%(currencies)s::text[], %(places)s::int[]) AS cu (code, places)
-           ON cu.code = upper(s.currency)
-    LEFT JOIN unnest(%(codes)s::text[], %(project_ids)s::bigint[],
-                     %(association_ids)s::bigint[], %(project_errors)s::jsonb[])
-           AS pc (code, project_id, association_id, errors) ON pc.code = s.project
-), ruled AS MATERIALIZED (
-    SELECT t.line, t.project_id, t.association_id, t.currency, t.amount, t.errors,
-           CASE WHEN pg_input_is_valid(t.iso_date, 'date') THEN t.iso_date::date
-                END AS expected_on,
-           CASE WHEN t.currency = '' THEN %(m_currency_missing)s
-                WHEN t.places IS NULL THEN %(m_currency_unknown)s
-                WHEN t.places > 2 THEN replace(%(m_currency_unit)s, %(c)s, t.currency)
+WITH amounts AS MATERIALIZED (
+    SELECT a.amount AS amount_text, a.currency AS currency_text, v.currency, v.amount,
+           CASE WHEN v.currency = '' THEN %(m_currency_missing)s
+                WHEN cu.places IS NULL THEN %(m_currency_unknown)s
+                WHEN cu.places > 2 THEN replace(%(m_currency_unit)s, %(c)s, v.currency)
                 END AS currency_error,
-           CASE WHEN t.currency = '' OR t.places IS NULL OR t.places > 2 THEN NULL
-                WHEN t.amount IS NULL THEN %(m_not_decimal)s
-                WHEN abs(t.amount) >= %(max_amount)s THEN %(m_too_large)s
-                WHEN t.amount < 0 THEN %(m_negative)s
-                WHEN t.amount = 0 THEN %(m_zero)s
-                WHEN trunc(t.amount, t.places) <> t.amount THEN %(m_decimals)s
-                END AS amount_error,
-           CASE WHEN t.iso_date IS NULL OR NOT pg_input_is_valid(t.iso_date, 'date')
-                THEN %(m_date)s END AS date_error
-    FROM typed t
+           CASE WHEN v.currency = '' OR cu.places IS NULL OR cu.places > 2 THEN NULL
+                WHEN v.amount IS NULL THEN %(m_not_decimal)s
+                WHEN abs(v.amount) >= %(max_amount)s THEN %(m_too_large)s
+                WHEN v.amount < 0 THEN %(m_negative)s
+                WHEN v.amount = 0 THEN %(m_zero)s
+                WHEN trunc(v.amount, cu.places) <> v.amount THEN %(m_decimals)s
+                END AS amount_error
+    FROM (SELECT DISTINCT amount, currency FROM {STAGE}) a
+    CROSS JOIN LATERAL (
+        SELECT upper(a.currency) AS currency,
+               CASE WHEN a.amount ~ '^-?[0-9]{{1,20}}(\\.[0-9]{{1,20}})?$'
+                    THEN a.amount::numeric END AS amount) v
+    LEFT JOIN unnest(%(currencies)s::text[], %(places)s::int[]) AS cu (code, places)
+           ON cu.code = v.currency
+), amounts_ruled AS MATERIALIZED (
+    SELECT a.*, jsonb_strip_nulls(jsonb_build_object(
+               'currency', {_listed('a.currency_error')},
+               'amount', {_listed('a.amount_error')})) AS errors
+    FROM amounts a
+), dates AS MATERIALIZED (
+    SELECT d.expected_on AS date_text,
+           CASE WHEN pg_input_is_valid(i.iso, 'date') THEN i.iso::date END AS expected_on
+    FROM (SELECT DISTINCT expected_on FROM {STAGE}) d
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN d.expected_on ~ '^[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}$'
+                    THEN d.expected_on
+                    WHEN d.expected_on ~ '^[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{4}}$'
+                    THEN regexp_replace(d.expected_on, '^([0-9]+)\\.([0-9]+)\\.([0-9]+)$',
+                                        '\\3-\\2-\\1') END AS iso) i
+), projects AS (
+    SELECT * FROM unnest(%(codes)s::text[], %(project_ids)s::bigint[],
+                         %(association_ids)s::bigint[], %(project_errors)s::jsonb[])
+           AS pc (code, project_id, association_id, errors)
 ), keyed AS MATERIALIZED (
-    SELECT r.line, r.project_id, r.association_id, r.currency, r.amount, r.expected_on,
-           r.errors || jsonb_strip_nulls(jsonb_build_object(
-               'currency', {_listed('r.currency_error')},
-               'amount', {_listed('r.amount_error')},
-               'expected_on', {_listed('r.date_error')})) AS errors,
-           CASE WHEN r.errors = '{{}}' AND r.currency_error IS NULL AND r.amount_error IS NULL
-                     AND r.date_error IS NULL
+    SELECT s.line, pc.project_id, pc.association_id, a.amount, a.currency, d.expected_on,
+           CASE WHEN pc.errors = '{{}}' AND a.errors = '{{}}' AND d.expected_on IS NOT NULL
+                THEN '{{}}'::jsonb
+                ELSE pc.errors || a.errors || CASE WHEN d.expected_on IS NULL THEN
+                     jsonb_build_object('expected_on', jsonb_build_array(%(m_date)s::text))
+                     ELSE '{{}}' END END AS errors,
+           CASE WHEN pc.errors = '{{}}' AND a.errors = '{{}}' AND d.expected_on IS NOT NULL
                 THEN encode(sha256(convert_to(concat_ws(
-                    chr(31), %(kind)s, r.project_id::text, r.amount::text, r.currency,
-                    to_char(r.expected_on, 'YYYY-MM-DD')), 'UTF8')), 'hex') END AS key
-    FROM ruled r
-), firsts AS MATERIALIZED (
-    SELECT k.*, min(k.line) OVER (PARTITION BY k.key COLLATE "C") AS first_line FROM keyed k
+                    chr(31), %(kind)s, pc.project_id::text, a.amount::text, a.currency,
+                    to_char(d.expected_on, 'YYYY-MM-DD')), 'UTF8')), 'hex') END AS key
+    FROM {STAGE} s
+    JOIN projects pc ON pc.code = s.project
+    JOIN amounts_ruled a ON a.amount_text = s.amount AND a.currency_text = s.currency
+    JOIN dates d ON d.date_text = s.expected_on
 )
-SELECT f.line, f.project_id, f.association_id, f.amount, f.currency, f.expected_on, f.key,
-       CASE WHEN f.key IS NOT NULL AND f.line > f.first_line
+SELECT k.line, k.project_id, k.association_id, k.amount, k.currency, k.expected_on, k.key,
+       CASE WHEN firsts.line < k.line
             THEN jsonb_build_object('line', jsonb_build_array(
-                     replace(%(m_same)s, %(l)s, f.first_line::text)))
-            ELSE f.errors END AS errors,
-       f.key IS NOT NULL AND f.line = f.first_line AND EXISTS (
-           SELECT 1 FROM matching_importrow done
-           WHERE done.kind = %(kind)s AND done.outcome = 'created' AND done.key <> ''
-             AND done.key = f.key) AS skipped
-FROM firsts f
+                     replace(%(m_same)s, %(l)s, firsts.line::text)))
+            ELSE k.errors END AS errors,
+       firsts.line = k.line AND done.key IS NOT NULL AS skipped
+FROM keyed k
+LEFT JOIN (SELECT key, min(line) AS line FROM keyed WHERE key IS NOT NULL GROUP BY key)
+       AS firsts ON firsts.key = k.key
+LEFT JOIN (SELECT DISTINCT import_key AS key FROM matching_pledge
+           WHERE project_id = ANY(%(project_ids)s::bigint[]) AND import_key <> '')
+       AS done ON done.key = k.key
 """
 
 OUTCOMES = {f"o_{o.value}": o.value for o in RowOutcome}
 
-# Identifiers are drawn first (nextval, in line order) so that each report row names the
-# pledge its line created; the pledges and the report are then one statement.
+# The pledges, each naming its file, line and content key (the report lists the imported rows
+# from there: no report row per pledge), then a report row for every row not imported. Plus,
+# for now, one "created" report row per project of the file, naming its first pledge: the
+# `pledges.imported` notification handler reads those to tell each project's clerks once.
+# The report itself reads created rows from the pledges, never from these.
 WRITE_SQL = f"""
-WITH ids AS (
-    SELECT c.line, nextval((SELECT pg_get_serial_sequence('matching_pledge', 'id'))) AS id
+WITH pledges AS (
+    INSERT INTO matching_pledge (project_id, association_id, amount, currency, expected_on,
+                                 status, announced_by_id, created_at, import_batch_id,
+                                 import_line, import_key)
+    SELECT c.project_id, c.association_id, c.amount, c.currency, c.expected_on,
+           %(announced)s, %(actor)s, %(now)s, %(batch)s, c.line, c.key
     FROM {CHECKED} c
     WHERE %(write)s AND c.errors = '{{}}' AND NOT c.skipped
     ORDER BY c.line
-), pledges AS (
-    INSERT INTO matching_pledge (id, project_id, association_id, amount, currency, expected_on,
-                                 status, announced_by_id, created_at)
-    SELECT ids.id, c.project_id, c.association_id, c.amount, c.currency, c.expected_on,
-           %(announced)s, %(actor)s, %(now)s
-    FROM {CHECKED} c JOIN ids ON ids.line = c.line
-    ORDER BY ids.id
+    RETURNING id, project_id, import_line
 )
 INSERT INTO matching_importrow (batch_id, kind, line, outcome, errors, key, object_id)
 SELECT %(batch)s, %(kind)s, c.line,
        CASE WHEN c.errors <> '{{}}' THEN %(o_failed)s WHEN c.skipped THEN %(o_skipped)s
-            WHEN ids.id IS NOT NULL THEN %(o_created)s ELSE %(o_not_imported)s END,
-       c.errors, CASE WHEN ids.id IS NOT NULL THEN c.key ELSE '' END, ids.id
-FROM {CHECKED} c LEFT JOIN ids ON ids.line = c.line
+            ELSE %(o_not_imported)s END,
+       c.errors, '', NULL::bigint
+FROM {CHECKED} c
+WHERE c.errors <> '{{}}' OR c.skipped OR NOT %(write)s
+UNION ALL  -- identifiers are drawn in line order: a project's first line has its least id
+SELECT %(batch)s, %(kind)s, min(p.import_line), %(o_created)s, '{{}}'::jsonb, '', min(p.id)
+FROM pledges p GROUP BY p.project_id
 """

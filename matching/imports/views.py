@@ -20,6 +20,7 @@ from .. import exports
 from ..errors import ServiceError
 from ..models import ImportBatch, ImportKind, ImportMode, Role
 from . import may_import, run_import
+from .engine import report_rows
 
 REPORT_ROWS_SHOWN = 1000
 
@@ -103,8 +104,7 @@ def row_report(request, pk: int):
         exports.Column("errors", _("Errors")), exports.Column("object_id", _("Record"))])
     table.rows = [{"line": line, "outcome": outcome, "object_id": object_id,
                    "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())}
-                  for line, outcome, errors, object_id in batch.rows.order_by("line")
-                  .values_list("line", "outcome", "errors", "object_id").iterator()]
+                  for line, outcome, errors, object_id in report_rows(batch).iterator()]
     response = HttpResponse(exports.to_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rows.csv"'
     return response

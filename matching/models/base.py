@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 import pghistory
+import pgtrigger
 
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))
 
@@ -23,12 +24,17 @@ def currency_check(field: str, name: str) -> models.CheckConstraint:
                                   name=name)
 
 
-def audited(*, exclude: list[str] | None = None, deletes: bool = True):
+def audited(*, exclude: list[str] | None = None, deletes: bool = True,
+            statement_inserts: bool = False):
     """Record every insert, update (and delete) of the model, with the acting user.
 
-    Triggers, not signals: bulk and raw SQL writes are captured too.
+    Triggers, not signals: bulk and raw SQL writes are captured too. `statement_inserts`:
+    inserts are recorded by one trigger per statement instead of one per row (the same audit
+    rows, written by one INSERT … SELECT from the statement's transition table, with the
+    context looked up once): for tables written in bulk.
     """
-    trackers = [pghistory.InsertEvent(), pghistory.UpdateEvent()]
+    level = pgtrigger.Statement if statement_inserts else pgtrigger.Row
+    trackers = [pghistory.InsertEvent(level=level), pghistory.UpdateEvent()]
     if deletes:
         trackers.append(pghistory.DeleteEvent())
 

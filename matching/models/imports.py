@@ -64,9 +64,11 @@ class RowOutcome(models.TextChoices):
 class ImportRow(models.Model):
     """One row of a file: its line, outcome, errors per column, and what it created.
 
-    `key` identifies the row's content (kind and normalised values); a pledge row already
-    imported from another file is skipped rather than pledged twice. Receipts have their own
-    natural key, the bank reference per association, which the receipt table keeps unique."""
+    `key` identifies the row's content (kind and normalised values). Receipts have their own
+    natural key, the bank reference per association, which the receipt table keeps unique.
+    A pledge import writes no row here for the pledges it creates: each pledge names its
+    batch, line and key (`Pledge.import_*`; a pledge row already imported from another file is
+    skipped rather than pledged twice), and `imports.engine.report_rows` lists both."""
 
     batch = models.ForeignKey(ImportBatch, models.PROTECT, related_name="rows")
     kind = models.CharField(max_length=20, choices=ImportKind.choices)

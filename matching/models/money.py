@@ -39,9 +39,16 @@ class PledgeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-@audited()
+# Inserts audited per statement: a file of 100,000 pledges is one INSERT (imports/pledges.py).
+# The import fields are not audited: written once with the pledge, never changed.
+@audited(statement_inserts=True, exclude=["import_batch", "import_line", "import_key"])
 class Pledge(models.Model):
-    """An association's announced contribution, in the currency it was raised in."""
+    """An association's announced contribution, in the currency it was raised in.
+
+    A pledge from a bulk import names its file and line (the import's report lists the
+    imported rows from here) and the row's content key (kind, project, amount as written,
+    currency, date: a row already imported from another file is skipped, not pledged twice).
+    """
 
     project = models.ForeignKey("matching.Project", models.PROTECT, related_name="pledges")
     association = models.ForeignKey("matching.MigrantAssociation", models.PROTECT,
@@ -53,6 +60,13 @@ class Pledge(models.Model):
                               default=PledgeStatus.ANNOUNCED)
     announced_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("announced at"), auto_now_add=True)
+    import_batch = models.ForeignKey("matching.ImportBatch", models.PROTECT, null=True,
+                                     blank=True, editable=False, db_index=False,
+                                     related_name="pledges", verbose_name=_("import"))
+    import_line = models.PositiveIntegerField(_("line in the file"), null=True, blank=True,
+                                              editable=False)
+    import_key = models.CharField(max_length=64, blank=True, editable=False, default="",
+                                  db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -60,6 +74,14 @@ class Pledge(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
             currency_check("currency", "pledge_currency_iso"),
+            models.CheckConstraint(
+                condition=Q(import_batch__isnull=True, import_line__isnull=True, import_key="")
+                | Q(import_batch__isnull=False, import_line__isnull=False),
+                name="pledge_import_line_given"),
+            # the import's report (and the batch's foreign key) read this index
+            models.UniqueConstraint(fields=["import_batch", "import_line"],
+                                    condition=Q(import_batch__isnull=False),
+                                    name="pledge_import_line_once"),
         ]
 
     def __str__(self):
