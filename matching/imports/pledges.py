@@ -214,7 +214,7 @@ OUTCOMES = {f"o_{o.value}": o.value for o in RowOutcome}
 # `pledges.imported` notification handler reads those to tell each project's clerks once.
 # The report itself reads created rows from the pledges, never from these.
 WRITE_SQL = f"""
-WITH pledges AS (
+WITH pledges AS (  -- imported rows are listed from their pledges (engine.report_rows)
     INSERT INTO matching_pledge (project_id, association_id, amount, currency, expected_on,
                                  status, announced_by_id, created_at, import_batch_id,
                                  import_line, import_key)
@@ -222,8 +222,7 @@ WITH pledges AS (
            %(announced)s, %(actor)s, %(now)s, %(batch)s, c.line, c.key
     FROM {CHECKED} c
     WHERE %(write)s AND c.errors = '{{}}' AND NOT c.skipped
-    ORDER BY c.line
-    RETURNING id, project_id, import_line
+    ORDER BY c.line  -- identifiers in line order: a project's first line has its least id
 )
 INSERT INTO matching_importrow (batch_id, kind, line, outcome, errors, key, object_id)
 SELECT %(batch)s, %(kind)s, c.line,
@@ -232,7 +231,4 @@ SELECT %(batch)s, %(kind)s, c.line,
        c.errors, '', NULL::bigint
 FROM {CHECKED} c
 WHERE c.errors <> '{{}}' OR c.skipped OR NOT %(write)s
-UNION ALL  -- identifiers are drawn in line order: a project's first line has its least id
-SELECT %(batch)s, %(kind)s, min(p.import_line), %(o_created)s, '{{}}'::jsonb, '', min(p.id)
-FROM pledges p GROUP BY p.project_id
 """

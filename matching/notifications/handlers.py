@@ -10,9 +10,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .. import outbox
-from ..models import (ImportRow, Pledge, ProjectStatus, Receipt, Reminder, ReminderKind,
-                      ReminderStatus, Role, RowOutcome, StatusChange, SubjectType, Tranche,
-                      User)
+from ..models import (Pledge, ProjectStatus, Receipt, Reminder, ReminderKind, ReminderStatus,
+                      Role, StatusChange, SubjectType, Tranche, User)
 from . import dispatch
 from . import tasks  # noqa: F401  (registers the Celery tasks in every worker)
 
@@ -62,10 +61,9 @@ def pledges_imported(message) -> None:
     (a 100,000-row file would otherwise queue 100,000 messages). The reminder's subject is
     the project's first pledge of the file, so two files make two notifications and a
     message processed twice makes none twice."""
-    firsts = list(Pledge.objects.filter(pk__in=ImportRow.objects.filter(
-        batch_id=message.payload["import_batch_id"], outcome=RowOutcome.CREATED)
-        .values("object_id")).order_by().values("project_id").annotate(first=Min("id"))
-        .values_list("first", "project_id"))
+    firsts = list(Pledge.objects.filter(import_batch_id=message.payload["import_batch_id"])
+                  .order_by().values("project_id").annotate(first=Min("id"))
+                  .values_list("first", "project_id"))
     if not firsts:
         return
     now = timezone.now()
