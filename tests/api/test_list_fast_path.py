@@ -2,7 +2,9 @@
 
 import datetime
 
+import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.request import Request
 
 from matching.api.serializers.projects import ProjectListSerializer
@@ -37,3 +39,18 @@ def test_fast_detail_equals_the_serializers_output(world, client):
     slow = ProjectDetailSerializer(project, context={"waterfall": waterfall(project)}).data
     assert fast == slow
     assert fast["waterfall"][0]["sent"] == {"RUB": "1000.00"}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tashkent", "America/New_York"])
+def test_the_fast_datetime_is_drfs(zone):
+    from rest_framework import serializers
+
+    from matching.api.serializers.projects import iso_datetime
+
+    moments = [datetime.datetime(2026, 3, 8, 6, 59, 59, 123456, tzinfo=datetime.UTC),
+               datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),
+               timezone.make_aware(datetime.datetime(2026, 1, 1),
+                                   timezone.get_fixed_timezone(330))]
+    with timezone.override(zone):
+        for moment in moments:
+            assert iso_datetime(moment) == serializers.DateTimeField().to_representation(moment)

@@ -16,7 +16,7 @@ from ..filters import ProjectFilter
 from ..serializers.projects import (DETAIL_NAMES, DETAIL_SQL, LIST_JOINS, LIST_VALUES,
                                     LedgerEntrySerializer,
                                     ProjectDetailSerializer, ProjectListSerializer,
-                                    TimelineSerializer, detail_data, list_row)
+                                    TimelineSerializer, detail_data, list_rows)
 
 
 # the list's rows, built once: a request only clones it, scopes, filters and pages it
@@ -44,7 +44,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         # a prepared statement, as PostgreSQL takes longer to plan the join than to run it.
         rows = prepared_values(self.filter_queryset(self.scope(LIST_ROWS.all())))
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response([list_row(row) for row in page])
+        return self.get_paginated_response(list_rows(page))
 
     @extend_schema(summary="A project with its funding waterfall")
     def retrieve(self, request, *args, **kwargs):
