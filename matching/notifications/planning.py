@@ -161,13 +161,22 @@ def _progress_report_due() -> str:
 
 
 def _review_waiting() -> str:
+    # to the superiors of the district's officers; where none of them has an active superior,
+    # to the programme administrators of the region, so that the escalation reaches someone
     submitted = "(p.submitted_at AT TIME ZONE %(tz)s)::date"
+    superiors = f"""
+        SELECT o.superior_id FROM matching_user o
+        JOIN matching_user s ON s.id = o.superior_id AND s.is_active
+        WHERE o.role = '{Role.OFFICER}' AND o.district_id = mh.district_id"""
     return f"""
     SELECT DISTINCT 'project', p.id, p.id, '{K.REVIEW_WAITING}', {submitted}, u.id, u.timezone
     FROM matching_project p
     JOIN matching_mahalla mh ON mh.id = p.mahalla_id
-    JOIN matching_user o ON o.role = '{Role.OFFICER}' AND o.district_id = mh.district_id
-    JOIN matching_user u ON u.id = o.superior_id AND u.is_active
+    JOIN matching_district d ON d.id = mh.district_id
+    JOIN matching_user u ON u.is_active AND (
+        u.id IN ({superiors})
+        OR (u.role = '{Role.ADMINISTRATOR}' AND (u.region_id IS NULL OR u.region_id = d.region_id)
+            AND NOT EXISTS ({superiors})))
     WHERE p.status IN {_in([ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW])}
       AND p.submitted_at IS NOT NULL
       AND {submitted} <= %(day)s::date - {REVIEW_WAIT_DAYS + 1}"""

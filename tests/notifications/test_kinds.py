@@ -130,3 +130,17 @@ def test_review_waiting_more_than_30_days_goes_to_the_officers_superior(world):
 
     run_at(local(D, 10))
     assert recipients(K.REVIEW_WAITING, subject_id=project.pk) == {"hokim"}
+
+
+def test_review_waiting_without_a_superior_goes_to_the_regions_administrators(world):
+    regional = UserFactory(username="viloyat", role=m.Role.ADMINISTRATOR, region=world.region)
+    elsewhere = m.Region.objects.create(country=world.country, name="Samarqand viloyati")
+    UserFactory(username="samarqand", role=m.Role.ADMINISTRATOR, region=elsewhere)
+    gone = UserFactory(username="former", role=m.Role.ADMINISTRATOR, is_active=False)
+    m.User.objects.filter(pk=world.bob.pk).update(superior=gone)  # an inactive superior
+    project = world.submitted()
+    m.Project.objects.filter(pk=project.pk).update(submitted_at=local(D - 31 * DAY, 12))
+
+    run_at(local(D, 10))
+    # the region's administrator and the programme-wide one (no region); not another region's
+    assert recipients(K.REVIEW_WAITING, subject_id=project.pk) == {regional.username, "admin"}
