@@ -14,8 +14,10 @@ The timestamp is signed too, so a captured request cannot be replayed later: rec
 refuse one older than a few minutes (see `verify_signature`).
 """
 
+import functools
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
@@ -70,31 +72,78 @@ def verify_signature(secret: str, *, timestamp: str, body: bytes, signature: str
 
 # --- where we may send --------------------------------------------------------------------
 
-def _private(host: str) -> bool:
-    """Whether `host` resolves to an address inside our network (SSRF)."""
+def _public_address(host: str) -> str | None:
+    """The address to connect to, if every address `host` resolves to is public; else None
+    (SSRF: nothing inside our network, nor a name that also points there)."""
     try:
-        infos = socket.getaddrinfo(host, None)
+        addresses = [info[4][0] for info in socket.getaddrinfo(host, None,
+                                                                 type=socket.SOCK_STREAM)]
     except (socket.gaierror, UnicodeError):
-        return True
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return True
-    return False
+        return None
+    if not addresses or any(not ipaddress.ip_address(a).is_global for a in addresses):
+        return None
+    return addresses[0]
 
 
-def url_problem(url: str) -> str | None:
-    """Why we will not send to `url`, or None. Private addresses are refused unless
-    settings.WEBHOOKS_ALLOW_PRIVATE_URLS (development and tests)."""
+def _check(url: str) -> tuple[str | None, str | None]:
+    """(why we will not send to `url` or None, the checked address to connect to or None).
+    Private addresses are refused unless settings.WEBHOOKS_ALLOW_PRIVATE_URLS (development
+    and tests), which also leaves the address to the resolver."""
     parts = urlsplit(url)
     allow_private = getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_URLS", False)
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        return _("Use an https:// URL.")
+        return _("Use an https:// URL."), None
     if not parts.hostname or parts.username or parts.password:
-        return _("Give a URL with a host name and no credentials.")
-    if not allow_private and _private(parts.hostname):
-        return _("This URL points to a private network address.")
-    return None
+        return _("Give a URL with a host name and no credentials."), None
+    if allow_private:
+        return None, None
+    address = _public_address(parts.hostname)
+    if address is None:
+        return _("This URL points to a private network address."), None
+    return None, address
+
+
+def url_problem(url: str) -> str | None:
+    """Why we will not send to `url`, or None."""
+    return _check(url)[0]
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """Connects to the address that was checked, not to whatever the name resolves to a
+    moment later (DNS rebinding); the certificate is still verified against the name."""
+
+    def __init__(self, *args, pinned: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pinned = pinned
+
+    def connect(self):
+        sock = socket.create_connection((self.pinned, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, pinned: str):
+        super().__init__()
+        self.pinned = pinned
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_PinnedHTTPSConnection, pinned=self.pinned), req,
+                            context=self._context)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the receiver's answer, not an instruction: following it could lead anywhere,
+    a private address included."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _opener(address: str | None) -> urllib.request.OpenerDirector:
+    handlers = [urllib.request.ProxyHandler({}), _NoRedirects()]
+    if address:
+        handlers.append(_PinnedHTTPSHandler(address))
+    return urllib.request.build_opener(*handlers)
 
 
 # --- events into deliveries ---------------------------------------------------------------
@@ -152,7 +201,7 @@ def attempt(delivery_id: int) -> bool | None:
     body = json.dumps(delivery.payload, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
     timestamp = int(time.time())
     status_code, error = None, ""
-    problem = url_problem(delivery.endpoint.url)
+    problem, address = _check(delivery.endpoint.url)
     if problem:
         error = problem
     else:
@@ -162,7 +211,7 @@ def attempt(delivery_id: int) -> bool | None:
             "X-Hashar-Timestamp": str(timestamp),
             "X-Hashar-Signature": sign(delivery.endpoint.secret, timestamp, body)})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            with _opener(address).open(request, timeout=TIMEOUT_SECONDS) as response:
                 status_code = response.status
         except urllib.error.HTTPError as failure:
             status_code, error = failure.code, f"HTTP {failure.code}"

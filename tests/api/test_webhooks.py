@@ -173,3 +173,62 @@ def test_unreachable_receiver_logs_the_error(world, projects):
     assert webhooks.attempt(delivery.pk) is False
     delivery.refresh_from_db()
     assert delivery.last_status_code is None and delivery.last_error
+
+
+def test_a_redirect_is_an_answer_and_is_not_followed(world, projects, receiver):
+    inside = receiver()  # stands for an address inside our network
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(302)
+            self.send_header("Location", inside.url)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        delivery = deliverable(world, projects[0], f"http://127.0.0.1:{server.server_port}/")
+        assert webhooks.attempt(delivery.pk) is False
+    finally:
+        server.shutdown()
+        server.server_close()
+    delivery.refresh_from_db()
+    assert (delivery.last_status_code, delivery.last_error) == (302, "HTTP 302")
+    assert inside.received == []
+
+
+def test_the_checked_address_is_the_one_connected_to(world, projects, settings, monkeypatch):
+    """DNS rebinding: the name answers a public address to the check and a private one a
+    moment later; the connection goes to the address that was checked."""
+    import socket
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    answers = iter(["93.184.215.14", "127.0.0.1", "127.0.0.1"])
+    lookups, connected = [], []
+
+    def resolve(host, *args, **kwargs):
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), 0))]
+
+    def connect(address, *args, **kwargs):
+        connected.append(address)
+        raise OSError("no network in the tests")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(socket, "create_connection", connect)
+    endpoint = WebhookEndpoint.objects.create(association=world.association,
+                                              url="https://hooks.example.org/in",
+                                              created_by=world.migrant)
+    message = OutboxMessage.objects.filter(topic="project.status_changed",
+                                           payload__project_id=projects[0].pk).first()
+    webhooks.fan_out(message)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint, event=message)
+    assert webhooks.attempt(delivery.pk) is False
+    assert lookups == ["hooks.example.org"]  # resolved once, by the check
+    assert connected == [("93.184.215.14", 443)]
+    delivery.refresh_from_db()
+    assert "no network" in delivery.last_error
