@@ -1,17 +1,21 @@
 """The only code that writes money.
 
 Every movement is a new `LedgerEntry`; the cached totals on projects, commitments, tranches and
-envelopes move with it, in the same transaction, through `F()` updates so that concurrent
-writers add up instead of overwriting each other. A mistake is undone by `reverse()`, never by
+envelopes move with it, in the same transaction, by updates that add to the stored value (like
+`F()` updates) so that concurrent writers add up instead of overwriting each other. `post`
+appends one entry; `post_many` appends a whole set (a bulk import) with one INSERT and one
+UPDATE per table of totals, by the same rules. A mistake is undone by `reverse()`, never by
 an edit: the database refuses UPDATE and DELETE on the ledger table.
 
 `verify()` recomputes every cached total from the entries with aggregate queries and reports
 each difference; the `verify_ledger` command and a nightly task run it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -20,31 +24,50 @@ from .models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, Le
 
 ZERO = Decimal("0.00")
 
-# Which cached total each kind of entry moves. `None`: an informational entry (the fee paid
-# to the transfer operator is money the migrants spent, not money the project holds).
+# Which cached total each kind of entry moves (`_moves`). The fee paid to the transfer
+# operator moves none: it is money the migrants spent, not money the project holds.
 RECEIVED_KINDS = (EntryKind.RECEIPT, EntryKind.REFUND)
 DISBURSED_KINDS = (EntryKind.DISBURSEMENT, EntryKind.CLAWBACK)
 
 
-def post(*, project: Project, kind: str, role: str, amount: Decimal, actor,
-         commitment: Commitment | None = None, envelope: BudgetEnvelope | None = None,
-         tranche: Tranche | None = None, receipt=None, original_amount: Decimal | None = None,
-         original_currency: str = "", memo: str = "",
-         reverses: LedgerEntry | None = None) -> LedgerEntry:
-    """Append one entry and move the cached totals it affects.
-
-    The caller holds the project's row lock (and the envelope's, for reservations), so the
-    checks it made before calling still hold; the database constraints are the last word.
-    """
-    if amount == 0:
-        raise ValueError("a ledger entry moves money: the amount cannot be zero")
-    entry = LedgerEntry.objects.create(
+def entry(*, project: Project, kind: str, role: str, amount: Decimal, actor,
+          commitment: Commitment | None = None, envelope: BudgetEnvelope | None = None,
+          tranche: Tranche | None = None, receipt=None, original_amount: Decimal | None = None,
+          original_currency: str = "", memo: str = "",
+          reverses: LedgerEntry | None = None) -> LedgerEntry:
+    """An entry not written yet, in the project's currency: `post_many` appends it."""
+    return LedgerEntry(
         project=project, kind=kind, role=role, amount=amount, currency=project.currency,
         commitment=commitment, envelope=envelope, tranche=tranche, receipt=receipt,
         original_amount=original_amount, original_currency=original_currency, memo=memo[:300],
         reverses=reverses, created_by=actor)
-    _move_totals(entry)
-    return entry
+
+
+def post(**fields) -> LedgerEntry:
+    """Append one entry (the arguments of `entry`) and move the cached totals it affects.
+
+    The caller holds the project's row lock (and the envelope's, for reservations), so the
+    checks it made before calling still hold; the database constraints are the last word.
+    """
+    return post_many([entry(**fields)])[0]
+
+
+def post_many(entries: list[LedgerEntry], *, batch_size: int | None = None) \
+        -> list[LedgerEntry]:
+    """Append entries made by `entry` with one INSERT (per `batch_size` entries), then move
+    the cached totals they affect with one UPDATE per table, each row by the sum of its
+    entries: a handful of statements for any number of entries.
+
+    The caller holds the row locks, as for `post`. The totals' constraints are checked once,
+    after the whole set: entries that only add up (a receipt and its refund) pass together.
+    """
+    if any(e.amount == 0 for e in entries):
+        raise ValueError("a ledger entry moves money: the amount cannot be zero")
+    if not entries:
+        return []
+    created = LedgerEntry.objects.bulk_create(entries, batch_size=batch_size)
+    _move_totals(created)
+    return created
 
 
 def reverse(entry: LedgerEntry, *, actor, memo: str) -> LedgerEntry:
@@ -56,28 +79,55 @@ def reverse(entry: LedgerEntry, *, actor, memo: str) -> LedgerEntry:
                 original_currency=entry.original_currency, memo=memo, reverses=entry)
 
 
-def _move_totals(entry: LedgerEntry) -> None:
-    amount = entry.amount
-    if entry.kind in RECEIVED_KINDS:
-        Project.objects.filter(pk=entry.project_id).update(received=F("received") + amount)
-    elif entry.kind == EntryKind.MATCH:
-        Commitment.objects.filter(pk=entry.commitment_id).update(matched=F("matched") + amount)
+def _moves(entry: LedgerEntry) -> list[tuple[type, int, str]]:
+    """The cached totals one entry moves, as (model, row id, field): the only definition of
+    which kind moves which total (`verify` recomputes the same from the entries)."""
+    kind, moves = entry.kind, []
+    if kind in RECEIVED_KINDS:
+        moves.append((Project, entry.project_id, "received"))
+    elif kind == EntryKind.MATCH:
+        moves.append((Commitment, entry.commitment_id, "matched"))
         if entry.role != ASSOCIATION_ROLE:
-            Project.objects.filter(pk=entry.project_id).update(matched=F("matched") + amount)
-    elif entry.kind == EntryKind.RESERVATION:
-        Commitment.objects.filter(pk=entry.commitment_id).update(reserved=F("reserved") + amount)
+            moves.append((Project, entry.project_id, "matched"))
+    elif kind == EntryKind.RESERVATION:
+        moves.append((Commitment, entry.commitment_id, "reserved"))
         if entry.envelope_id:
-            BudgetEnvelope.objects.filter(pk=entry.envelope_id).update(
-                reserved=F("reserved") + amount)
-    elif entry.kind in DISBURSED_KINDS:
-        Commitment.objects.filter(pk=entry.commitment_id).update(
-            disbursed=F("disbursed") + amount)
-        Project.objects.filter(pk=entry.project_id).update(disbursed=F("disbursed") + amount)
+            moves.append((BudgetEnvelope, entry.envelope_id, "reserved"))
+    elif kind in DISBURSED_KINDS:
+        moves += [(Commitment, entry.commitment_id, "disbursed"),
+                  (Project, entry.project_id, "disbursed")]
         if entry.tranche_id:
-            Tranche.objects.filter(pk=entry.tranche_id).update(disbursed=F("disbursed") + amount)
+            moves.append((Tranche, entry.tranche_id, "disbursed"))
         if entry.envelope_id:
-            BudgetEnvelope.objects.filter(pk=entry.envelope_id).update(
-                disbursed=F("disbursed") + amount)
+            moves.append((BudgetEnvelope, entry.envelope_id, "disbursed"))
+    return moves
+
+
+def _move_totals(entries: list[LedgerEntry]) -> None:
+    sums = defaultdict(lambda: defaultdict(lambda: defaultdict(Decimal)))
+    for e in entries:
+        for model, pk, field in _moves(e):
+            sums[model][field][pk] += e.amount
+    for model, by_field in sums.items():
+        _add(model, by_field)
+
+
+def _add(model, by_field: dict[str, dict[int, Decimal]]) -> None:
+    """UPDATE model SET field = field + sum, … for every row: one statement, the ids and the
+    sums passed as arrays (one parameter per column, whatever the number of rows). It adds to
+    the row's current value, like an F() update, so that concurrent writers add up."""
+    quote, meta = connection.ops.quote_name, model._meta
+    fields = sorted(by_field)
+    ids = sorted({pk for sums in by_field.values() for pk in sums})
+    columns = [quote(meta.get_field(name).column) for name in fields]
+    pk = quote(meta.pk.column)
+    sql = (f"UPDATE {quote(meta.db_table)} AS t SET "
+           + ", ".join(f"{c} = t.{c} + v.{c}" for c in columns)
+           + " FROM unnest(%s::bigint[]" + ", %s::numeric[]" * len(columns) + ") AS v(id, "
+           + ", ".join(columns) + f") WHERE t.{pk} = v.id")
+    params = [ids, *([by_field[name].get(i, ZERO) for i in ids] for name in fields)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # --- verification -------------------------------------------------------------------------

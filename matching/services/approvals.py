@@ -2,6 +2,7 @@
 project's commitments are made, moved with the money received, and released."""
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import currencies, ledger, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, MatchRecord,
-                      Project, ProjectStatus, Receipt, ReceiptStatus, Tranche)
+                      Project, ProjectStatus, Receipt, ReceiptStatus, SchemeVersion, Tranche)
 from .base import service
 from .projects import lock, require_eligible, require_transition, transition
 from .schemes import current_version, envelopes_for, funder_for, rules_of
@@ -31,11 +32,6 @@ def _serialise(result: rules.MatchResult) -> dict:
     data = result.to_dict()
     data["steps"] = [{"template": s.template, "params": s.params} for s in result.steps]
     return data
-
-
-def _record(project: Project, version, result: rules.MatchResult, *, actor, reason: str):
-    MatchRecord.objects.create(project=project, scheme_version=version, reason=reason,
-                               result=_serialise(result), created_by=actor)
 
 
 def _compute(project: Project, rules_: rules.Rules, *, envelopes=None) -> rules.MatchResult:
@@ -129,52 +125,90 @@ def _lay_out_tranches(commitment: Commitment, schedule) -> None:
 
 
 def _apply_match(project: Project, *, actor, reason: str) -> rules.MatchResult | None:
-    """Recompute the locked project's matches from the money received and post the changes.
+    """Recompute the locked project's match from the money received and post the changes."""
+    return _apply_matches([project], actor=actor, reason=reason).get(project.pk)
+
+
+def _apply_matches(projects: list[Project], *, actor, reason: str) \
+        -> dict[int, rules.MatchResult]:
+    """Recompute the locked projects' matches from the money received and post the changes:
+    the commitments and fresh totals read in one query each, every change posted together.
 
     A co-funder owes no more than its reservation, and a match never falls below what was
-    already disbursed from it (that needs a clawback first).
+    already disbursed from it (that needs a clawback first). A project without commitments
+    (not approved) has no match.
     """
-    commitments = {c.role: c for c in Commitment.objects.filter(project=project)}
-    if not commitments:
-        return None
-    project.refresh_from_db(fields=["received", "matched", "disbursed"])
-    version = project.scheme_version
-    envelopes = {role: c.reserved for role, c in commitments.items() if role != ASSOCIATION_ROLE}
-    result = _compute(project, rules_of(version), envelopes=envelopes)
-    owed = {**result.matches, ASSOCIATION_ROLE: result.effective_contribution}
-    for role, commitment in commitments.items():
-        if owed[role] < commitment.disbursed:
-            raise NotAllowed(_("%(role)s has already disbursed %(paid)s, more than it would "
-                               "now owe (%(owed)s): record a clawback first.") % {
-                "role": role, "paid": _money(commitment.disbursed, project.currency),
-                "owed": _money(owed[role], project.currency)}, code="already_disbursed")
-        delta = owed[role] - commitment.matched
-        if delta:
-            ledger.post(project=project, kind=EntryKind.MATCH, role=role, amount=delta,
-                        actor=actor, commitment=commitment, memo=reason)
-        bound = result.bound_by.get(role, "")
-        if bound != commitment.bound_by:
-            Commitment.objects.filter(pk=commitment.pk).update(bound_by=bound)
-    _record(project, version, result, actor=actor, reason=reason)
-    return result
-
-
-def _fully_funded(project: Project) -> bool:
-    return not Commitment.objects.filter(project=project).exclude(matched=F("target")).exists()
+    held = defaultdict(dict)
+    for c in Commitment.objects.filter(project__in=projects):  # by project, then position
+        held[c.project_id][c.role] = c
+    projects = [p for p in projects if held[p.pk]]
+    if not projects:
+        return {}
+    totals = {pk: row for pk, *row in Project.objects.filter(pk__in=[p.pk for p in projects])
+              .values_list("pk", "received", "matched", "disbursed")}
+    versions = {v.pk: (v, rules_of(v)) for v in SchemeVersion.objects.filter(
+        pk__in={p.scheme_version_id for p in projects})}
+    results, entries, bound_by, records = {}, [], defaultdict(list), []
+    for project in projects:
+        project.received, project.matched, project.disbursed = totals[project.pk]
+        commitments = held[project.pk]
+        version, rules_ = versions[project.scheme_version_id]
+        envelopes = {role: c.reserved for role, c in commitments.items()
+                     if role != ASSOCIATION_ROLE}
+        result = results[project.pk] = _compute(project, rules_, envelopes=envelopes)
+        owed = {**result.matches, ASSOCIATION_ROLE: result.effective_contribution}
+        for role, commitment in commitments.items():
+            if owed[role] < commitment.disbursed:
+                raise NotAllowed(_("%(role)s has already disbursed %(paid)s, more than it "
+                                   "would now owe (%(owed)s): record a clawback first.") % {
+                    "role": role, "paid": _money(commitment.disbursed, project.currency),
+                    "owed": _money(owed[role], project.currency)}, code="already_disbursed")
+            delta = owed[role] - commitment.matched
+            if delta:
+                entries.append(ledger.entry(project=project, kind=EntryKind.MATCH, role=role,
+                                            amount=delta, actor=actor, commitment=commitment,
+                                            memo=reason))
+            bound = result.bound_by.get(role, "")
+            if bound != commitment.bound_by:
+                bound_by[bound].append(commitment.pk)
+        records.append(MatchRecord(project=project, scheme_version=version, reason=reason,
+                                   result=_serialise(result), created_by=actor))
+    ledger.post_many(entries)
+    for bound, ids in bound_by.items():
+        Commitment.objects.filter(pk__in=ids).update(bound_by=bound)
+    MatchRecord.objects.bulk_create(records)
+    return results
 
 
 def _update_funding_status(project: Project, *, actor) -> None:
-    full = _fully_funded(project)
-    if project.status == S.FUNDING and full:
-        transition(project, S.FUNDED, actor=actor, reason=_("Every party's share is in."))
-    elif project.status == S.FUNDED and not full:
-        transition(project, S.FUNDING, actor=actor, reason=_("Money was returned."))
+    _update_funding_statuses([project], actor=actor)
+
+
+def _update_funding_statuses(projects: list[Project], *, actor) -> None:
+    """Funded when every party's share is in (every commitment matched to its target)."""
+    moving = [p for p in projects if p.status in (S.FUNDING, S.FUNDED)]
+    if not moving:
+        return
+    short = set(Commitment.objects.filter(project__in=moving).exclude(matched=F("target"))
+                .values_list("project_id", flat=True))
+    for project in moving:
+        full = project.pk not in short
+        if project.status == S.FUNDING and full:
+            transition(project, S.FUNDED, actor=actor, reason=_("Every party's share is in."))
+        elif project.status == S.FUNDED and not full:
+            transition(project, S.FUNDING, actor=actor, reason=_("Money was returned."))
 
 
 def recompute_locked(project: Project, *, actor, reason: str) -> None:
     """For services that already hold the project's lock (receipts, refunds)."""
-    if _apply_match(project, actor=actor, reason=reason) is not None:
-        _update_funding_status(project, actor=actor)
+    recompute_many_locked([project], actor=actor, reason=reason)
+
+
+def recompute_many_locked(projects: list[Project], *, actor, reason: str) -> None:
+    """`recompute_locked` for many projects whose locks the caller holds (a bulk import): a
+    few queries for all of them, plus a status change for each that becomes (un)funded."""
+    matched = _apply_matches(projects, actor=actor, reason=reason)
+    _update_funding_statuses([p for p in projects if p.pk in matched], actor=actor)
 
 
 @service
