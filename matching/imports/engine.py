@@ -58,15 +58,15 @@ def file_hash(content: bytes) -> str:
 
 def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer) \
         -> tuple[ImportBatch, bool]:
-    """Import a file; returns (batch, created). A file already imported returns its batch
-    and writes nothing."""
+    """Import a file; returns (batch, created). A file the actor already imported returns
+    her batch and writes nothing. The same file from someone else is imported as a batch of
+    the actor's own: its rows already imported are skipped, so nothing is written twice."""
     if not may_import(actor, kind):
         raise Forbidden(_("You may not import %(kind)s.") % {"kind": ImportKind(kind).label})
     if mode not in ImportMode.values:
         raise InvalidInput(_("Choose how to treat invalid rows."), field="mode")
     digest = file_hash(content)
-    earlier = ImportBatch.objects.filter(kind=kind, sha256=digest).exclude(
-        status=ImportStatus.REFUSED).first()
+    earlier = _earlier(kind, digest, actor)
     if earlier is not None:
         return earlier, False
     rows = importer.read(filename, content)
@@ -74,12 +74,18 @@ def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer)
         with transaction.atomic(), pghistory.context(user=actor.pk, service=f"import_{kind}"):
             return _import(kind, filename, digest, rows, actor, mode, importer), True
     except IntegrityError:
-        # the same file, uploaded by someone else a moment ago, won the unique index
-        earlier = ImportBatch.objects.filter(kind=kind, sha256=digest).exclude(
-            status=ImportStatus.REFUSED).first()
+        # the same file, uploaded by the same person a moment ago (a double click), won the
+        # unique index; or another import recorded one of the file's receipts first
+        earlier = _earlier(kind, digest, actor)
         if earlier is None:
             raise Conflict(_("The import collided with another one: upload the file again."))
         return earlier, False
+
+
+def _earlier(kind: str, digest: str, actor) -> ImportBatch | None:
+    """The actor's own batch of this file, if it wrote anything."""
+    return ImportBatch.objects.filter(kind=kind, sha256=digest, uploaded_by=actor).exclude(
+        status=ImportStatus.REFUSED).first()
 
 
 def _import(kind, filename, digest, raw_rows, actor, mode, importer) -> ImportBatch:

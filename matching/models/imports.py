@@ -23,9 +23,12 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """One uploaded file. Its SHA-256 is unique per kind among the files that wrote anything,
-    so the same file uploaded twice (a double click, a retry, a colleague) writes nothing the
-    second time; a refused file can be uploaded again, e.g. to import only its valid rows."""
+    """One uploaded file. Its SHA-256 is unique per kind and uploader among the files that
+    wrote anything, so the same file uploaded twice by the same person (a double click, a
+    retry) returns the first batch and writes nothing; a refused file can be uploaded again,
+    e.g. to import only its valid rows. A colleague's upload of the same file is a batch of
+    her own (a clerk sees only her own batches), whose rows already imported are skipped by
+    their content key (pledges) or the receipt's reference: nothing is written twice."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
@@ -44,8 +47,9 @@ class ImportBatch(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "sha256"], condition=~Q(status="refused"),
-                                    name="import_file_once_per_kind"),
+            models.UniqueConstraint(fields=["kind", "sha256", "uploaded_by"],
+                                    condition=~Q(status="refused"),
+                                    name="import_file_once_per_uploader"),
             models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
                                    name="import_sha256_hex"),
         ]
