@@ -21,6 +21,16 @@ ROWS = 100_000
 REPEAT = 3
 
 
+RECEIPT_ROWS, RECEIPT_PROJECTS = 10_000, 1_000
+PLEDGE_TABLES = "matching_pledge, matching_pledgeaudit, matching_importrow"
+# what a receipts import writes: its receipts, entries, totals, matches and their audit
+RECEIPT_TABLES = ("matching_receipt, matching_receiptaudit, matching_ledgerentry, "
+                  "matching_project, matching_projectaudit, matching_commitment, "
+                  "matching_commitmentaudit, matching_matchrecord, matching_statuschange, "
+                  "matching_statuschangeaudit, matching_outboxmessage, matching_importrow, "
+                  "matching_importbatch, pghistory_context")
+
+
 class Rollback(Exception):
     pass
 
@@ -52,14 +62,14 @@ def _pledge_rows(codes: list[str], admin, batch_id: int) -> bytes:
     return out.getvalue().encode()
 
 
-def _rolled_back(work, prepare=lambda: None):
+def _rolled_back(work, prepare=lambda: None, tables=PLEDGE_TABLES):
     """Time work(prepare()) in a transaction rolled back after the deferred foreign-key
     checks (prepare() is not timed).
 
     A rolled-back run leaves its 100,000 pledges, audit rows and index entries behind, dead:
     they are vacuumed first, so that each run starts from the same tables."""
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM matching_pledge, matching_pledgeaudit, matching_importrow")
+        cursor.execute(f"VACUUM {tables}")
     try:
         with transaction.atomic():
             prepared = prepare()
@@ -131,4 +141,64 @@ def run(rows: int = ROWS) -> list[Line]:
                  measured <= 10 * base, str(max(queries)), f"(batch status: {batch.status}; "
                  f"median of {REPEAT})"),
             Line("  floor: COPY into matching_pledge", floor_s, base, "s", "informational",
-                 True, "-", "(its indexes and foreign keys; no audit, no checks)")]
+                 True, "-", "(its indexes and foreign keys; no audit, no checks)"),
+            _receipts(admin)]
+
+
+def _receipts_file(codes: list[str], day) -> bytes:
+    """Two rows in three in roubles at the stored rate of the day, with a fee; the others in
+    the scheme currency."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["project", "amount", "currency", "received_on", "reference", "fee"])
+    for i in range(RECEIPT_ROWS):
+        code = codes[i % len(codes)]
+        if i % 3:
+            writer.writerow([code, f"{1000 + i % 997}.50", "RUB", day, f"BENCH-R-{i}",
+                             f"{i % 50}.00"])
+        else:
+            writer.writerow([code, f"{100000 + i % 997}.00", "UZS", day, f"BENCH-R-{i}", "0"])
+    return out.getvalue().encode()
+
+
+def _receipts(admin) -> Line:
+    """For information: a clerk's large receipts file (the web upload runs it synchronously,
+    under gunicorn's 30 s timeout), against COPY of the same file into a bare table."""
+    from matching.imports import run_import
+    from matching.models import ExchangeRate, Project
+
+    codes = list(Project.objects.filter(code__startswith="BENCH-", status="funding")
+                 .order_by("pk").values_list("code", flat=True)[:RECEIPT_PROJECTS])
+    day = ExchangeRate.objects.filter(currency="RUB", quote_currency="UZS",
+                                      on__lte=timezone.localdate()).latest("on").on
+    content = _receipts_file(codes, day.isoformat())
+    queries = []
+
+    def imported(_prepared):
+        with CaptureQueriesContext(connection) as captured:
+            batch = run_import(kind="receipts", filename="bench.csv", content=content,
+                               actor=admin, mode="all")[0]
+        queries.append(len(captured.captured_queries))
+        return batch
+
+    def copy():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE bench_receipt (project text, amount numeric, "
+                           "currency text, received_on date, reference text, fee numeric) "
+                           "ON COMMIT DROP")
+            with cursor.copy("COPY bench_receipt FROM STDIN WITH (FORMAT csv, HEADER true)") \
+                    as c:
+                c.write(content)
+
+    times, copy_times = [], []
+    for _ in range(REPEAT):
+        seconds, batch = _rolled_back(imported, tables=RECEIPT_TABLES)
+        times.append(seconds)
+        start = time.perf_counter()
+        copy()
+        copy_times.append(time.perf_counter() - start)
+    with connection.cursor() as cursor:  # the last run's dead rows too
+        cursor.execute(f"VACUUM {RECEIPT_TABLES}")
+    return Line(f"bulk import {RECEIPT_ROWS} receipt rows", statistics.median(times),
+                statistics.median(copy_times), "s", "informational", True, str(max(queries)),
+                f"({len(codes)} projects; batch status: {batch.status}; median of {REPEAT})")
