@@ -12,5 +12,6 @@ RUN DJANGO_SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only \
     DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 USER hashar
 EXPOSE 8000
+# --timeout 120: a clerk's bulk import of tens of thousands of receipts runs in the request
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-"]
+     "--timeout", "120", "--access-logfile", "-"]
