@@ -101,7 +101,7 @@ def proof_path(instance, filename):
     return f"receipts/{instance.project_id}/{uuid.uuid4().hex}.{suffix}"
 
 
-@audited()
+@audited(statement_inserts=True)  # files of receipts are one INSERT (imports)
 class Receipt(models.Model):
     """Money actually in hand. Matching follows receipts, not pledges."""
 
