@@ -201,6 +201,10 @@ def down() -> None:
     redis_down(env)
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def serve() -> int:
     """Everything `make run` promises, in the foreground; Ctrl-C stops what it started."""
     environ = {**os.environ, **up()}
@@ -219,6 +223,7 @@ def serve() -> int:
           "Log in with a demo user listed above, password 'hashar-demo'.\n"
           "Ctrl-C stops the web server, the worker, beat, PostgreSQL and Redis.\n", flush=True)
     code = 0
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` or `timeout` stops it like Ctrl-C
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
