@@ -27,3 +27,27 @@ def test_every_message_is_translated(language):
 def test_compiled_catalogue_is_used(language, heading):
     with translation.override(language):
         assert translation.gettext("Funding waterfall") == heading
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are not installed")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_in_the_code_is_in_the_catalogue(language, tmp_path):
+    """A message added to the Python code but never extracted (`make messages`) would show in
+    English to everyone: extract the code's messages as makemessages does and merge them into
+    the catalogue; nothing may come out untranslated or fuzzy."""
+    root = LOCALE.parent
+    sources = sorted(str(p.relative_to(root)) for folder in ("matching", "config")
+                     for p in (root / folder).rglob("*.py"))
+    keywords = ["gettext_noop", "gettext_lazy", "ngettext_lazy:1,2", "pgettext:1c,2",
+                "npgettext:1c,2,3", "pgettext_lazy:1c,2", "npgettext_lazy:1c,2,3", "_",
+                "gettext", "ngettext:1,2"]
+    subprocess.run(["xgettext", "--language=Python", "--from-code=UTF-8", "--force-po",
+                    *(f"--keyword={k}" for k in keywords), "-o", str(tmp_path / "code.pot"),
+                    *sources], cwd=root, check=True, capture_output=True)
+    merged = tmp_path / "merged.po"
+    subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", "-o", str(merged),
+                    str(LOCALE / language / "LC_MESSAGES" / "django.po"),
+                    str(tmp_path / "code.pot")], check=True, capture_output=True)
+    missing = subprocess.run(["msgattrib", "--untranslated", "--no-obsolete", str(merged)],
+                             capture_output=True, text=True, check=True).stdout
+    assert "\nmsgid " not in missing.split("\n\n", 1)[-1], missing
