@@ -82,10 +82,34 @@ def _rolled_back(work, prepare=lambda: None, tables=PLEDGE_TABLES):
         return stop.args
 
 
+def _importer(kind: str, content: bytes, admin, queries: list[int]):
+    """The timed work: import `content` as the administrator, noting its statements (the
+    query log costs nothing measurable next to thousands of rows)."""
+    from matching.imports import run_import
+
+    def imported(_prepared):
+        with CaptureQueriesContext(connection) as captured:
+            batch = run_import(kind=kind, filename="bench.csv", content=content, actor=admin,
+                               mode="all")[0]
+        queries.append(len(captured.captured_queries))
+        return batch
+
+    return imported
+
+
+def _copy_seconds(table: str, columns: str, content: bytes) -> float:
+    """The baseline: COPY of the same file into a bare temporary table."""
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
+        with cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)") as c:
+            c.write(content)
+    return time.perf_counter() - start
+
+
 def run(rows: int = ROWS) -> list[Line]:
     import pgtrigger
 
-    from matching.imports import run_import
     from matching.models import ImportBatch, Pledge, Project, User
 
     admin = User.objects.get(username="admin")
@@ -96,21 +120,7 @@ def run(rows: int = ROWS) -> list[Line]:
     audit_trigger = audit.get_pgid(Pledge)
 
     queries = []
-
-    def imported(_prepared):
-        # the query log costs nothing measurable next to 100,000 rows: about 15 statements
-        with CaptureQueriesContext(connection) as captured:
-            batch = run_import(kind="pledges", filename="bench.csv", content=content,
-                               actor=admin, mode="all")[0]
-        queries.append(len(captured.captured_queries))
-        return batch
-
-    def copy():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE bench_pledge (project text, amount numeric, "
-                           "currency text, expected_on date) ON COMMIT DROP")
-            with cursor.copy("COPY bench_pledge FROM STDIN WITH (FORMAT csv, HEADER true)") as c:
-                c.write(content)
+    imported = _importer("pledges", content, admin, queries)
 
     def floor_rows():
         batch = ImportBatch.objects.create(kind="pledges", sha256="0" * 64, filename="floor",
@@ -131,9 +141,8 @@ def run(rows: int = ROWS) -> list[Line]:
     for _ in range(REPEAT):
         seconds, batch = _rolled_back(imported)
         import_times.append(seconds)
-        start = time.perf_counter()
-        copy()
-        copy_times.append(time.perf_counter() - start)
+        copy_times.append(_copy_seconds("bench_pledge", "project text, amount numeric, "
+                                        "currency text, expected_on date", content))
         floor_times.append(_rolled_back(floor, floor_rows)[0])
     measured, base = statistics.median(import_times), statistics.median(copy_times)
     floor_s = statistics.median(floor_times)
@@ -163,8 +172,7 @@ def _receipts_file(codes: list[str], day) -> bytes:
 
 def _receipts(admin) -> Line:
     """For information: a clerk's large receipts file (the web upload runs it synchronously,
-    under gunicorn's 30 s timeout), against COPY of the same file into a bare table."""
-    from matching.imports import run_import
+    under gunicorn's timeout), against COPY of the same file into a bare table."""
     from matching.models import ExchangeRate, Project
 
     codes = list(Project.objects.filter(code__startswith="BENCH-", status="funding")
@@ -173,30 +181,15 @@ def _receipts(admin) -> Line:
                                       on__lte=timezone.localdate()).latest("on").on
     content = _receipts_file(codes, day.isoformat())
     queries = []
-
-    def imported(_prepared):
-        with CaptureQueriesContext(connection) as captured:
-            batch = run_import(kind="receipts", filename="bench.csv", content=content,
-                               actor=admin, mode="all")[0]
-        queries.append(len(captured.captured_queries))
-        return batch
-
-    def copy():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE bench_receipt (project text, amount numeric, "
-                           "currency text, received_on date, reference text, fee numeric) "
-                           "ON COMMIT DROP")
-            with cursor.copy("COPY bench_receipt FROM STDIN WITH (FORMAT csv, HEADER true)") \
-                    as c:
-                c.write(content)
+    imported = _importer("receipts", content, admin, queries)
 
     times, copy_times = [], []
     for _ in range(REPEAT):
         seconds, batch = _rolled_back(imported, tables=RECEIPT_TABLES)
         times.append(seconds)
-        start = time.perf_counter()
-        copy()
-        copy_times.append(time.perf_counter() - start)
+        copy_times.append(_copy_seconds(
+            "bench_receipt", "project text, amount numeric, currency text, received_on date, "
+            "reference text, fee numeric", content))
     with connection.cursor() as cursor:  # the last run's dead rows too
         cursor.execute(f"VACUUM {RECEIPT_TABLES}")
     return Line(f"bulk import {RECEIPT_ROWS} receipt rows", statistics.median(times),
