@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from .common import Line
+from .common import Line, rolled_back
 
 ROWS = 100_000
 REPEAT = 3
@@ -30,9 +30,6 @@ RECEIPT_TABLES = ("matching_receipt, matching_receiptaudit, matching_ledgerentry
                   "matching_statuschangeaudit, matching_outboxmessage, matching_importrow, "
                   "matching_importbatch, pghistory_context")
 
-
-class Rollback(Exception):
-    pass
 
 
 def _file(codes: list[str]) -> bytes:
@@ -63,23 +60,12 @@ def _pledge_rows(codes: list[str], admin, batch_id: int) -> bytes:
 
 
 def _rolled_back(work, prepare=lambda: None, tables=PLEDGE_TABLES):
-    """Time work(prepare()) in a transaction rolled back after the deferred foreign-key
-    checks (prepare() is not timed).
-
-    A rolled-back run leaves its 100,000 pledges, audit rows and index entries behind, dead:
-    they are vacuumed first, so that each run starts from the same tables."""
+    """common.rolled_back, after vacuuming `tables`: a rolled-back run leaves its 100,000
+    pledges, audit rows and index entries behind, dead, and each run must start from the
+    same tables."""
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM {tables}")
-    try:
-        with transaction.atomic():
-            prepared = prepare()
-            start = time.perf_counter()
-            result = work(prepared)
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            raise Rollback(time.perf_counter() - start, result)
-    except Rollback as stop:
-        return stop.args
+    return rolled_back(work, prepare)
 
 
 def _importer(kind: str, content: bytes, admin, queries: list[int]):

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.test.utils import CaptureQueriesContext
 
-from .common import Line, best_of
+from .common import Line, best_of, rolled_back
 
 DUE_SQL = """
 SELECT t.id FROM matching_tranche t
@@ -28,9 +28,6 @@ WHERE t.paid_on IS NULL AND t.due_on IN (%(d)s, %(d)s + 1, %(d)s + 7)
 """
 RUNS = 3
 
-
-class Rollback(Exception):
-    pass
 
 
 def _own(queries: CaptureQueriesContext) -> int:
@@ -70,18 +67,9 @@ def run() -> list[Line]:
                 "last_id": Reminder.objects.aggregate(n=Max("id"))["n"]}
 
     def dispatch() -> dict:
-        start = time.perf_counter()
-        try:
-            with CaptureQueriesContext(connection) as queries, transaction.atomic():
-                claimed = reminders_dispatch(now=now, send=len)
-                with connection.cursor() as cursor:
-                    # the foreign-key checks a commit would run, which the rollback skips
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                raise Rollback  # leave the data set as it was for the next run
-        except Rollback:
-            pass
-        return {"dispatch": time.perf_counter() - start, "claimed": len(claimed),
-                "dispatch_queries": _own(queries)}
+        with CaptureQueriesContext(connection) as queries:
+            seconds, claimed = rolled_back(lambda _: reminders_dispatch(now=now, send=len))
+        return {"dispatch": seconds, "claimed": len(claimed), "dispatch_queries": _own(queries)}
 
     def unplan(planned: dict) -> None:
         """Delete what the planning created (nobody else writes reminders in the bench

@@ -37,6 +37,28 @@ def best_of(func, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+class _Rollback(Exception):
+    pass
+
+
+def rolled_back(work, prepare=lambda: None) -> tuple[float, object]:
+    """(seconds, result) of work(prepare()) in a transaction that is then rolled back, so the
+    data set stays as it was; timed up to the foreign-key checks a commit would run (which a
+    rollback skips). prepare() runs in the same transaction, untimed."""
+    from django.db import connection, transaction
+
+    try:
+        with transaction.atomic():
+            prepared = prepare()
+            start = time.perf_counter()
+            result = work(prepared)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            raise _Rollback(time.perf_counter() - start, result)
+    except _Rollback as stop:
+        return stop.args
+
+
 def count_queries(func) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
