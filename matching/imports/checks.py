@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from ..errors import InvalidInput
 from ..models import Project, Role
 from ..services.money import _amount as service_amount
+from ..services.money import converted as service_converted
+from ..services.money import entered_rate as service_rate
 from ..services.projects import MONEY_CLOSED_STATES
 from .engine import Row
 
@@ -20,11 +22,27 @@ def amount(row: Row, text: str, currency: str, field: str, *, positive: bool = T
         -> Decimal | None:
     """The receipt and pledge services' own amount check (currency known, kept to the
     unit, positive, not too many decimals), so that the import and the form never disagree."""
+    return _checked(row, field, service_amount, text, currency, field, positive=positive)
+
+
+def _checked(row: Row, field: str, check, *args, **kwargs):
+    """`check(*args, **kwargs)`, or None with its message on the row: the services' own checks, so
+    that the import and the form never disagree."""
     try:
-        return service_amount(text, currency, field, positive=positive)
+        return check(*args, **kwargs)
     except InvalidInput as error:
         row.fail(error.field or field, error.message)
         return None
+
+
+def rate(row: Row, text: str) -> Decimal | None:
+    """A rate entered in the file, checked as receipt_record checks one entered by hand."""
+    return _checked(row, "rate", service_rate, text)
+
+
+def converted(row: Row, amount: Decimal, rate_: Decimal, currency_: str) -> Decimal | None:
+    """The receipt's amount in the scheme currency, refused as receipt_record refuses it."""
+    return _checked(row, "amount", service_converted, amount, rate_, currency_)
 
 
 def lock_projects(codes: set[str]) -> dict[str, Project]:

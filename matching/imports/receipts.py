@@ -57,11 +57,9 @@ def _rate(row: Row, text: str, currency: str, quote: str, on, stored) -> tuple:
             row.fail("rate", _("No %(c)s rate is stored for %(day)s: enter the rate of the "
                                "day.") % {"c": currency, "day": on.isoformat()})
         return known, False
-    problem = currencies.amount_error(text, 6, positive=True)
-    if problem:
-        row.fail("rate", problem)
+    entered = checks.rate(row, text)
+    if entered is None:
         return None, False
-    entered = Decimal(text)
     return entered, known is None or known != entered
 
 
@@ -93,9 +91,8 @@ def validate(raw_rows, actor) -> list[Row]:
             checks.registration(row, found, received_on)
             rate, by_hand = _rate(row, raw.get("rate", "").strip(), currency, found.currency,
                                   received_on, stored)
-        if not row.errors and currencies.convert(amount, rate, found.currency) <= 0:
-            row.fail("amount", _("The amount is worth nothing in %(c)s at this rate.") % {
-                "c": found.currency})
+        converted = checks.converted(row, amount, rate, found.currency) \
+            if not row.errors else None
         if not row.errors:
             key = (found.association_id, reference)
             if key in seen:
@@ -104,7 +101,7 @@ def validate(raw_rows, actor) -> list[Row]:
             seen.setdefault(key, line)
             row.data = {"project": found, "amount": amount, "currency": currency, "fee": fee,
                         "received_on": received_on, "reference": reference, "rate": rate,
-                        "by_hand": by_hand}
+                        "by_hand": by_hand, "converted": converted}
         rows.append(row)
     _skip_recorded(rows)
     return rows
@@ -136,8 +133,7 @@ def write(valid: list[Row], actor, batch) -> list[int]:
                 currency=r.data["currency"], rate=r.data["rate"],
                 rate_entered_by_hand=r.data["by_hand"], fee=r.data["fee"],
                 reference=r.data["reference"], recorded_by=actor,
-                converted=currencies.convert(r.data["amount"], r.data["rate"],
-                                             r.data["project"].currency))
+                converted=r.data["converted"])
         for r in valid], batch_size=BULK)
     ledger.post_many([entry for row, receipt in zip(valid, receipts)
                       for entry in _entries(row.data["project"], receipt, actor)],

@@ -99,12 +99,13 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
     if pledge is not None and pledge.project_id != project.pk:
         raise InvalidInput(_("That pledge is for another project."), field="pledge")
     rate, by_hand = _rate_for(currency, project.currency, received_on, rate)
+    converted_amount = converted(amount, rate, project.currency)
     if proof is not None:
         validate_upload(proof, field="proof")
     receipt = Receipt(project=project, association=project.association, pledge=pledge,
                       received_on=received_on, amount=amount, currency=currency, rate=rate,
                       rate_entered_by_hand=by_hand, fee=fee, reference=reference,
-                      converted=currencies.convert(amount, rate, project.currency),
+                      converted=converted_amount,
                       recorded_by=actor)
     if proof is not None:
         receipt.proof = proof
@@ -143,11 +144,35 @@ def _rate_for(currency: str, scheme_currency: str, on: datetime.date, entered) \
             raise InvalidInput(_("No %(c)s rate is stored for %(day)s: enter the rate of the "
                                  "day.") % {"c": currency, "day": on.isoformat()}, field="rate")
         return stored.rate, False
-    problem = currencies.amount_error(str(entered), 6, positive=True)
+    entered = entered_rate(entered)
+    return entered, stored is None or stored.rate != entered
+
+
+# a receipt's rate column holds 18 digits, 6 of them decimals
+MAX_RATE = Decimal("1e12")
+
+
+def entered_rate(value) -> Decimal:
+    """A rate entered by hand (form, API or import file), checked as the receipt keeps it."""
+    problem = currencies.amount_error(str(value), 6, positive=True)
     if problem:
         raise InvalidInput(problem, field="rate")
-    entered = Decimal(str(entered))
-    return entered, stored is None or stored.rate != entered
+    rate = Decimal(str(value))
+    if rate >= MAX_RATE:
+        raise InvalidInput(_("The rate per unit is out of range."), field="rate")
+    return rate
+
+
+def converted(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """`amount × rate` in the scheme currency, refused when it rounds to nothing or is too
+    large to keep (the receipt's constraint and column would otherwise fail on save)."""
+    value = currencies.convert(amount, rate, currency)
+    if value <= 0:
+        raise InvalidInput(_("The amount is worth nothing in %(c)s at this rate.") % {
+            "c": currency}, field="amount")
+    if value >= currencies.MAX_AMOUNT:
+        raise InvalidInput(_("Amount is too large."), field="amount")
+    return value
 
 
 def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: str) -> Receipt:

@@ -181,6 +181,23 @@ def test_receipt_without_a_rate_of_the_day_is_refused(world):
     assert "rate" in errors[2] and "received_on" in errors[3]
 
 
+def test_receipt_rows_whose_conversion_cannot_be_kept_are_refused_not_a_500(world):
+    project = world.approved()
+    before = written()
+    batch, _ = run_import(kind="receipts", filename="r.csv", actor=world.alice, mode=ALL,
+                          content=receipts_csv(
+                              [project.code, "0.01", "USD", TODAY.isoformat(), "T-1", "",
+                               "0.0001"],
+                              [project.code, "900000000000000", "USD", TODAY.isoformat(),
+                               "T-2", "", "12650"],
+                              [project.code, "100", "USD", TODAY.isoformat(), "T-3", "",
+                               "10000000000000"]))
+    assert written() == before
+    errors = {r.line: r.errors for r in batch.rows.all()}
+    assert list(errors[2]) == ["amount"] and list(errors[3]) == ["amount"]
+    assert list(errors[4]) == ["rate"]
+
+
 def test_receipt_references_already_recorded_are_skipped(world):
     project = world.approved()
     world.receipt(project, "1000.00", reference="BANK-1")

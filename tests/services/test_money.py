@@ -98,6 +98,21 @@ def test_receipt_without_a_rate_needs_one_entered_by_hand(world):
     assert receipt.converted == Decimal("1265050.00")
 
 
+@pytest.mark.parametrize("amount,rate,field", [
+    ("0.01", "0.0001", "amount"),             # worth nothing in som: was a 409 "duplicate"
+    ("900000000000000.00", "12650", "amount"),  # too large for the converted column: was a 500
+    ("100.00", "10000000000000", "rate"),     # too large for the rate column: was a 500
+])
+def test_receipt_whose_conversion_cannot_be_kept_is_refused_with_its_field(
+        world, amount, rate, field):
+    project = world.approved()
+    before = nothing_written(project)
+    with pytest.raises(InvalidInput) as caught:
+        world.receipt(project, amount, currency="USD", rate=rate)
+    assert caught.value.field == field
+    assert nothing_written(project) == before
+
+
 def test_same_bank_reference_cannot_be_recorded_twice_for_one_association(world, settings):
     project = world.approved()
     world.receipt(project, "100.00", reference="SWIFT-1")
