@@ -28,31 +28,45 @@ def _association_users(project):
                                is_active=True)
 
 
+def _everyone(project):
+    return _association_users(project) | _clerks(project)
+
+
+def _enqueue_pending(key: dict, **subject) -> list[int]:
+    """The pending reminders of `key` (and `subject`), handed to the workers after commit."""
+    ids = list(Reminder.objects.filter(**key, **subject, status=ReminderStatus.PENDING)
+               .values_list("id", flat=True))
+    transaction.on_commit(lambda: dispatch.enqueue(ids))
+    return ids
+
+
 def notify(*, kind: str, subject_type: str, subject_id: int, project, recipients) -> list[int]:
     """Create the event's notifications (once) and hand the pending ones to the workers."""
     now = timezone.now()
-    period = timezone.localdate(now)
     key = {"subject_type": subject_type, "subject_id": subject_id, "kind": kind,
-           "period": period}
+           "period": timezone.localdate(now)}
     with transaction.atomic():
         Reminder.objects.bulk_create(
             [Reminder(**key, recipient_id=user_id, project=project, due_at=now, enqueued_at=now)
              for user_id in recipients.values_list("id", flat=True).distinct()],
             ignore_conflicts=True)
-        ids = list(Reminder.objects.filter(**key, status=ReminderStatus.PENDING)
-                   .values_list("id", flat=True))
-        transaction.on_commit(lambda: dispatch.enqueue(ids))
-    return ids
+        return _enqueue_pending(key)
+
+
+def _notify_subject(queryset, pk, *, kind: str, subject_type: str, project_of, recipients):
+    """Notify `recipients(project)` about the row `pk` of `queryset`, if it still exists."""
+    row = queryset.filter(pk=pk).first()
+    if row is not None:
+        project = project_of(row)
+        notify(kind=kind, subject_type=subject_type, subject_id=row.pk, project=project,
+               recipients=recipients(project))
 
 
 @outbox.handler("pledge.created")
 def pledge_created(message) -> None:
-    pledge = Pledge.objects.select_related("project").filter(
-        pk=message.payload["pledge_id"]).first()
-    if pledge is not None:
-        notify(kind=ReminderKind.PLEDGE_ANNOUNCED, subject_type=SubjectType.PLEDGE,
-               subject_id=pledge.pk, project=pledge.project,
-               recipients=_clerks(pledge.project))
+    _notify_subject(Pledge.objects.select_related("project"), message.payload["pledge_id"],
+                    kind=ReminderKind.PLEDGE_ANNOUNCED, subject_type=SubjectType.PLEDGE,
+                    project_of=lambda pledge: pledge.project, recipients=_clerks)
 
 
 @outbox.handler("pledges.imported")
@@ -86,41 +100,29 @@ def pledges_imported(message) -> None:
             **key, "now": now, "pending": ReminderStatus.PENDING,
             "pledges": [pledge for pledge, _p in firsts],
             "projects": [project for _pl, project in firsts]})
-        ids = list(Reminder.objects.filter(**key, subject_id__in=[f for f, _p in firsts],
-                                           status=ReminderStatus.PENDING)
-                   .values_list("id", flat=True))
-        transaction.on_commit(lambda: dispatch.enqueue(ids))
+        _enqueue_pending(key, subject_id__in=[pledge for pledge, _p in firsts])
 
 
 @outbox.handler("project.status_changed")
 def project_status_changed(message) -> None:
     if message.payload.get("to_status") not in DECISIONS:
         return
-    change = StatusChange.objects.select_related("project").filter(
-        pk=message.payload["change_id"]).first()
-    if change is not None:
-        project = change.project
-        notify(kind=ReminderKind.PROJECT_DECIDED, subject_type=SubjectType.STATUS_CHANGE,
-               subject_id=change.pk, project=project,
-               recipients=_association_users(project) | _clerks(project))
+    _notify_subject(StatusChange.objects.select_related("project"),
+                    message.payload["change_id"], kind=ReminderKind.PROJECT_DECIDED,
+                    subject_type=SubjectType.STATUS_CHANGE,
+                    project_of=lambda change: change.project, recipients=_everyone)
 
 
 @outbox.handler("receipt.recorded")
 def receipt_recorded(message) -> None:
-    receipt = Receipt.objects.select_related("project").filter(
-        pk=message.payload["receipt_id"]).first()
-    if receipt is not None:
-        notify(kind=ReminderKind.RECEIPT_RECORDED, subject_type=SubjectType.RECEIPT,
-               subject_id=receipt.pk, project=receipt.project,
-               recipients=_association_users(receipt.project))
+    _notify_subject(Receipt.objects.select_related("project"), message.payload["receipt_id"],
+                    kind=ReminderKind.RECEIPT_RECORDED, subject_type=SubjectType.RECEIPT,
+                    project_of=lambda receipt: receipt.project, recipients=_association_users)
 
 
 @outbox.handler("tranche.disbursed")
 def tranche_disbursed(message) -> None:
-    tranche = Tranche.objects.select_related("commitment__project").filter(
-        pk=message.payload["tranche_id"]).first()
-    if tranche is not None:
-        project = tranche.commitment.project
-        notify(kind=ReminderKind.TRANCHE_DISBURSED, subject_type=SubjectType.TRANCHE,
-               subject_id=tranche.pk, project=project,
-               recipients=_association_users(project) | _clerks(project))
+    _notify_subject(Tranche.objects.select_related("commitment__project"),
+                    message.payload["tranche_id"], kind=ReminderKind.TRANCHE_DISBURSED,
+                    subject_type=SubjectType.TRANCHE,
+                    project_of=lambda tranche: tranche.commitment.project, recipients=_everyone)

@@ -34,3 +34,20 @@ def test_decision_notifies_the_association_and_the_clerk(world):
         topic="project.status_changed", payload__to_status="approved").get().pk)
     assert set(m.Reminder.objects.filter(kind=m.ReminderKind.PROJECT_DECIDED)
                .values_list("recipient__username", flat=True)) == {"alice", "migrant"}
+
+
+def test_relay_marks_a_batch_in_one_update(world, monkeypatch, django_assert_num_queries):
+    from matching import tasks
+
+    world.approved()
+    waiting = list(m.OutboxMessage.objects.filter(relayed_at__isnull=True)
+                   .values_list("id", flat=True))
+    assert len(waiting) >= 2
+    handed = []
+    monkeypatch.setattr(tasks.process_outbox_message, "apply_async",
+                        lambda args, retry: handed.append(args[0]))
+    # savepoint, SELECT ... FOR UPDATE, UPDATE, release: not one UPDATE per message
+    with django_assert_num_queries(4):
+        assert outbox.relay() == len(waiting)
+    assert handed == sorted(waiting)
+    assert not m.OutboxMessage.objects.filter(relayed_at__isnull=True).exists()
