@@ -27,11 +27,8 @@ def _overdue(today) -> Q:
 
 
 def _envelope_scope(filters: Filters) -> Q:
-    q = Q()
-    if filters.year:
-        q &= Q(scheme__fiscal_year=filters.year)
-    if filters.scheme:
-        q &= Q(scheme__code=filters.scheme)
+    # the schemes in scope, looked up once for the report (filters.projects() reuses them)
+    q = Q() if filters.scheme_ids is None else Q(scheme_id__in=filters.scheme_ids)
     if filters.country:
         q &= Q(scheme__country_id=filters.country)
     return q

@@ -69,10 +69,8 @@ def _pledged(filters: Filters, group: str) -> dict[int, dict]:
 
 def _roles(filters: Filters) -> list[str]:
     schemes = Scheme.objects.all()
-    if filters.year:
-        schemes = schemes.filter(fiscal_year=filters.year)
-    if filters.scheme:
-        schemes = schemes.filter(code=filters.scheme)
+    if filters.scheme_ids is not None:  # the schemes in scope, looked up once for the report
+        schemes = schemes.filter(pk__in=filters.scheme_ids)
     found = set(schemes.values_list("parties__role", flat=True).distinct())
     return [r for r in PARTY_ORDER if r in found]
 

@@ -31,19 +31,23 @@ def _form(request) -> FilterForm | None:
     return form if form.is_valid() else None
 
 
-def _bad_filters(request) -> HttpResponse:
+def _bad_filters(request, bad_place: str = "") -> HttpResponse:
     form = FilterForm(request.GET)
     form.is_valid()
-    return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    errors = form.errors.get_json_data()
+    if bad_place:
+        errors[bad_place] = [{"message": _("Not a number."), "code": "invalid"}]
+    return JsonResponse({"errors": errors}, status=400)
 
 
 def _scope(request) -> dict:
-    """`region` / `district` from the query string (downloads of the regional report)."""
+    """`region` / `district` from the query string (downloads of the regional report).
+    ValueError(key) names the parameter that is not an id."""
     scope = {}
     for key in ("region", "district"):
         raw = request.GET.get(key, "")
         if raw:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # "²" is a digit int() refuses
                 raise ValueError(key)
             scope[key] = int(raw)
     return scope
@@ -113,9 +117,8 @@ def download(request, name: str, fmt: str):
     form = _form(request)
     try:
         scope = _scope(request) if name == "regional" else {}
-    except ValueError:
-        return JsonResponse({"errors": {"region": [{"message": _("Not a number."),
-                                                    "code": "invalid"}]}}, status=400)
+    except ValueError as error:
+        return _bad_filters(request, bad_place=error.args[0])
     if form is None:
         return _bad_filters(request)
     report = BUILDERS[name](form.filters(**scope))
@@ -148,9 +151,9 @@ def iati_export(request):
     form = _form(request)
     try:
         scope = _scope(request)
-    except ValueError:
-        scope = None
-    if form is None or scope is None:
+    except ValueError as error:
+        return _bad_filters(request, bad_place=error.args[0])
+    if form is None:
         return _bad_filters(request)
     filters = form.filters(**scope)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)

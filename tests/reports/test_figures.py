@@ -131,3 +131,15 @@ def test_overdue_days_move_with_the_calendar(programme, time_machine):
     time_machine.move_to(datetime.datetime.now() + datetime.timedelta(days=5), tick=False)
     [risk] = funder_report(Filters()).table("commitments_at_risk").rows
     assert risk["days_overdue"] == 15
+
+
+def test_envelopes_and_parties_follow_the_scheme_filter(programme):
+    w = programme.world
+    assert funder_report(Filters(scheme=w.scheme.code)).table("envelopes").rows
+    assert funder_report(Filters(scheme="no-such-scheme")).table("envelopes").rows == []
+    assert funder_report(Filters(year=1999)).table("envelopes").rows == []
+    columns = [c.key for c in regional_report(Filters(scheme=w.scheme.code))
+               .table("districts").columns]
+    assert "matched_association" in columns
+    assert "matched_association" not in [
+        c.key for c in regional_report(Filters(year=1999)).table("districts").columns]

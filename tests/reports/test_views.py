@@ -72,3 +72,21 @@ def test_iati_download(client, programme):
     response = client.get("/reports/iati.xml")
     assert response.status_code == 200
     assert b"<iati-activities" in b"".join(response.streaming_content)
+
+
+HUGE = "9" * 30  # past PostgreSQL's bigint: Django finds nothing, no DataError
+
+
+@pytest.mark.parametrize("query", [{"region": HUGE}, {"district": HUGE}, {"region": "²"},
+                                   {"district": "-1"}])
+def test_out_of_range_places_are_not_a_500(client, programme, query):
+    for url in ("/reports/regional.json", "/reports/regional.csv", "/reports/iati.xml"):
+        response = client.get(url, query)
+        assert response.status_code in (200, 400), (url, query)
+
+
+def test_bad_place_names_the_bad_parameter(client, programme):
+    for url in ("/reports/regional.json", "/reports/iati.xml"):
+        response = client.get(url, {"district": "x"})
+        assert response.status_code == 400
+        assert "district" in json.loads(response.content)["errors"]
