@@ -1,6 +1,6 @@
 """The security log ("matching.security"): every login, every failed login and every refused
 request, with the user, the client's IP and the UTC time, in one format for the API and the
-web pages (the API's views write theirs through `matching.api.base.log_refusal`)."""
+web pages (the API's views write theirs from `matching.api.base.ScopedMixin`)."""
 
 import datetime
 import logging

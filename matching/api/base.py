@@ -8,11 +8,7 @@ association its own projects, an auditor everything (read-only). An object outsi
 is simply not in the queryset, so it answers 404 like one that does not exist.
 """
 
-import datetime
-import logging
-
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer
 from drf_standardized_errors.openapi_serializers import (ParseErrorResponseSerializer,
@@ -23,10 +19,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..errors import ServiceError
-from ..middleware import client_ip
 from ..models import Mahalla, Role
-
-security_log = logging.getLogger("matching.security")
+from ..security import log_refusal
 
 # A 400 of a view whose request has no serializer spectacular could read: a field error or
 # a body that is not JSON.
@@ -122,14 +116,6 @@ def as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
-def log_refusal(request, status: int, reason: str) -> None:
-    user = getattr(request, "user", None)
-    security_log.warning("authorisation refused: status=%s user=%s ip=%s path=%s at=%s %s",
-                         status, user.username if user and user.is_authenticated else "-",
-                         client_ip(request), request.path,
-                         timezone.now().astimezone(datetime.UTC).isoformat(), reason)
-
-
 class ScopedMixin:
     """The one base of every API view: scope, error mapping and the security log.
 
@@ -174,12 +160,24 @@ class ScopedViewSet(ScopedMixin, viewsets.GenericViewSet):
 
 
 class Cursor(CursorPagination):
-    """Newest first by id: stable, index-backed, and no COUNT(*)."""
+    """Newest first by id: stable, index-backed, and no COUNT(*).
+
+    Every cursor here is ordered by an integer id, so a position that is not one (a forged
+    cursor) is refused like any other bad cursor, not passed to the query to fail there."""
 
     ordering = "-id"
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                int(cursor.position)
+            except ValueError:
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class ServiceCreateMixin:

@@ -9,10 +9,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 
 from ...models import Role
-from ..base import BAD_REQUEST, ScopedMixin
+from ..base import BAD_REQUEST, Cursor, ScopedMixin
 
 AUDITED = sorted(model.__name__.removesuffix("Audit") for model in apps.get_app_config(
     "matching").get_models() if model.__name__.endswith("Audit"))
@@ -46,10 +45,9 @@ class AuditEventSerializer(serializers.Serializer):
         return event.pgh_context.metadata if event.pgh_context_id else {}
 
 
-class AuditCursor(CursorPagination):
+class AuditCursor(Cursor):
     ordering = "-pgh_id"
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
 
 
@@ -75,7 +73,7 @@ class AuditTrailView(ScopedMixin, generics.ListAPIView):
             "pgh_context")
         object_id = self.request.query_params.get("object_id")
         if object_id is not None:
-            if not object_id.isdigit():
+            if not (object_id.isascii() and object_id.isdigit()):  # not "²", which int() refuses
                 raise ValidationError({"object_id": ["A whole number."]})
             events = events.filter(pgh_obj_id=int(object_id))
         return events

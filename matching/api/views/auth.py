@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from ..auth import TokenAuthentication
-from ..base import ScopedAPIView, ScopedMixin, log_refusal, security_log
-from ...middleware import client_ip
+from ..base import ScopedAPIView, ScopedMixin
+from ...security import log_login, log_refusal
 
 
 class LoginSerializer(serializers.Serializer):
@@ -80,8 +80,7 @@ class LoginView(ScopedAPIView):
             raise LoginFailed(_("Wrong user name or password."))
         instance, token = get_token_model().objects.create(user, knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=type(user), request=django_request, user=user)
-        security_log.info("login: user=%s ip=%s at=%s", user.username, client_ip(request),
-                          instance.created.isoformat())
+        log_login(request, user)
         return Response({"token": token, "expiry": instance.expiry,
                          "username": user.username, "role": user.role})
 
