@@ -1,8 +1,6 @@
 """What a reminder says, in its recipient's language and time zone, and whether it is still
 worth saying when the worker gets to it (a tranche paid meanwhile is not reminded)."""
 
-import zoneinfo
-
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -11,6 +9,7 @@ from ..models import (ASSOCIATION_ROLE, FunderKind, MigrantAssociation, Pledge, 
                       Tranche)
 from ..services.projects import OPEN_STATES
 from .channels import Message
+from .planning import zone
 
 K = ReminderKind
 TRANCHE_KINDS = {K.TRANCHE_DUE_7, K.TRANCHE_DUE_1, K.TRANCHE_DUE_TODAY, K.TRANCHE_OVERDUE,
@@ -127,11 +126,7 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
 
 def render(reminder, subject, channel_name: str) -> Message:
     user = reminder.recipient
-    try:
-        zone = zoneinfo.ZoneInfo(user.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    with translation.override(user.language or None), timezone.override(zone):
+    with translation.override(user.language or None), timezone.override(zone(user.timezone)):
         today = timezone.localdate()
         title, body = _texts(reminder, subject, today)
     return Message(subject=title, body=body,

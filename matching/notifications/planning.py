@@ -55,11 +55,12 @@ def days_now(now: datetime.datetime | None = None, *,
     now = now or timezone.now()
     zones = set(User.objects.values_list("timezone", flat=True).distinct())
     zones.add(settings.TIME_ZONE)
-    return sorted({timezone.localdate(moment, _zone(name))
+    return sorted({timezone.localdate(moment, zone(name))
                    for name in zones for moment in {now, now + within}})
 
 
-def _zone(name: str):
+def zone(name: str):
+    """The time zone `name` (a user's), or the project's when the name is not a zone."""
     import zoneinfo
 
     try:

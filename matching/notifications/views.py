@@ -1,8 +1,6 @@
 """In-app reminders: each user's own pending list, and the overdue tranches of an officer's
 district. Thin views: scoping is in the queries, writes in dispatch.reminder_mark_done."""
 
-import zoneinfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,15 +14,13 @@ from ..errors import ServiceError
 from ..models import Reminder, ReminderStatus, Role, Tranche
 from ..services.projects import OPEN_STATES
 from .dispatch import reminder_mark_done
+from .planning import zone
 
 PAGE = 200
 
 
 def _today(user):
-    try:
-        return timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(user.timezone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.localdate()
+    return timezone.localdate(timezone.now(), zone(user.timezone))
 
 
 @login_required
@@ -54,7 +50,8 @@ def overdue_tranches(request):
     """Unpaid tranches past their due date in the officer's district (an administrator's
     region)."""
     user = request.user
-    tranches = (Tranche.objects.filter(paid_on__isnull=True, due_on__lt=_today(user),
+    today = _today(user)
+    tranches = (Tranche.objects.filter(paid_on__isnull=True, due_on__lt=today,
                                        commitment__project__status__in=OPEN_STATES)
                 .select_related("commitment__project__mahalla")
                 .order_by("due_on", "id"))
@@ -65,7 +62,6 @@ def overdue_tranches(request):
             commitment__project__mahalla__district__region=user.region_id)
     elif not (user.role == Role.ADMINISTRATOR or user.is_superuser):
         raise PermissionDenied(_("Only officers and administrators see overdue tranches."))
-    today = _today(user)
     rows = [{"tranche": t, "project": t.commitment.project, "days": (today - t.due_on).days,
              "left": t.amount - t.disbursed} for t in tranches[:PAGE]]
     return render(request, "reminders/overdue_tranches.html", {"rows": rows})

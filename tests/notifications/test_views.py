@@ -91,3 +91,20 @@ def test_overdue_tranches_of_the_officers_district(client, world, funded_project
 def test_clerks_and_associations_do_not_see_overdue_tranches(client, world, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("reminders:overdue-tranches")).status_code == 403
+
+
+@pytest.mark.parametrize("zone", ["Nowhere/Else", "", "../etc"])
+def test_a_time_zone_that_is_not_one_falls_back_to_the_projects(client, world, funded_project,
+                                                                zone):
+    from matching.notifications import messages
+
+    world.bob.timezone = zone
+    world.bob.save(update_fields=["timezone"])
+    tranche = tranche_of(funded_project, "district", due_on=D - 3 * DAY)
+    client.force_login(world.bob)
+    response = client.get(reverse("reminders:overdue-tranches"))
+    assert response.status_code == 200
+    assert [row["tranche"].pk for row in response.context["rows"]] == [tranche.pk]
+    reminder = _reminder(world.bob, kind=m.ReminderKind.TRANCHE_OVERDUE, subject_id=tranche.pk,
+                         project=funded_project)
+    assert "3 days overdue" in messages.render(reminder, tranche, "email").subject
