@@ -91,6 +91,8 @@ class FunderAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "district", "region", "country"]
     list_filter = ["kind"]
     search_fields = ["name"]
+    # nullable, so the admin's own select_related() would not follow them
+    list_select_related = ["district", "region", "country"]
     autocomplete_fields = ["mahalla", "district", "region"]
 
 

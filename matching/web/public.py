@@ -27,7 +27,8 @@ def _listed(request):
     projects = (public_projects().select_related("mahalla__district__region", "scheme")
                 .order_by("-decided_at", "-id"))
     district = request.GET.get("district", "")
-    if district.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses
+    if district.isdecimal():
         projects = projects.filter(mahalla__district_id=int(district))
     return projects, district
 

@@ -47,23 +47,21 @@ def tenants(world):
                                          kind=m.ReminderKind.TRANCHE_DUE_7, period=today,
                                          recipient=user, project=project, due_at=now)
 
+    def objects(project, user, *, evidence_on, file_name, description):
+        return {
+            "project": project,
+            "receipt": world.receipt(project, "1000.00", proof=_pdf()),
+            "tranche": m.Tranche.objects.filter(commitment__project=project).first(),
+            "evidence": services.evidence_add(project=evidence_on, actor=user, kind="photo",
+                                              file=_pdf(file_name), description=description),
+            "reminder": reminder(user, project),
+        }
+
     return {
-        "own": {
-            "project": own,
-            "receipt": world.receipt(own, "1000.00", proof=_pdf()),
-            "tranche": m.Tranche.objects.filter(commitment__project=own).first(),
-            "evidence": services.evidence_add(project=own, actor=world.alice, kind="photo",
-                                              file=_pdf("works.pdf"), description="pipe"),
-            "reminder": reminder(world.alice, own),
-        },
-        "other": {
-            "project": other,
-            "receipt": world.receipt(other, "1000.00", proof=_pdf()),
-            "tranche": m.Tranche.objects.filter(commitment__project=other).first(),
-            "evidence": services.evidence_add(project=draft, actor=world.charlie, kind="photo",
-                                              file=_pdf("roof.pdf"), description="roof"),
-            "reminder": reminder(world.charlie, other),
-        },
+        "own": objects(own, world.alice, evidence_on=own, file_name="works.pdf",
+                       description="pipe"),
+        "other": objects(other, world.charlie, evidence_on=draft, file_name="roof.pdf",
+                         description="roof"),
     }
 
 

@@ -300,24 +300,25 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["_case"] for c in CASES])
-def test_compute_match(case):
-    # given
-    options = {}
-    for name in ("max_project_cost", "max_public_share", "eligible_categories"):
-        if name in case:
-            options[name] = case[name]
+def _compute(case):
+    """compute_match on one row of CASES."""
+    options = {name: case[name] for name in
+               ("max_project_cost", "max_public_share", "eligible_categories") if name in case}
     rules = make_rules(case["currency"], case["parties"], **options)
     envelopes = {
         role: None if value is None else D(value)
         for role, value in case.get("envelopes", {}).items()
     }
-
-    # when
-    result = compute_match(
+    return compute_match(
         rules, cost=D(case["cost"]), received=D(case["received"]),
         category=case.get("category"), envelopes=envelopes,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["_case"] for c in CASES])
+def test_compute_match(case):
+    # when
+    result = _compute(case)
     out = result.to_dict()
 
     # then
@@ -437,13 +438,7 @@ def test_every_step_template_is_a_marked_msgid():
     marked = _marked_messages(Path(rules_module.__file__))
     templates = set()
     for case in CASES:
-        result = compute_match(
-            make_rules(case["currency"], case["parties"], **{
-                k: case[k] for k in ("max_public_share",) if k in case}),
-            cost=D(case["cost"]), received=D(case["received"]), category=case.get("category"),
-            envelopes={r: None if v is None else D(v) for r, v in case.get("envelopes", {}).items()},
-        )  # fmt: skip
-        templates |= {step.template for step in result.steps}
+        templates |= {step.template for step in _compute(case).steps}
 
     assert templates <= marked
     assert len(templates) >= 8

@@ -108,6 +108,13 @@ def test_list_filters_by_district(client, world, published):
     assert "Guliston lights" in html and "Navbahor drinking water" not in html
 
 
+@pytest.mark.parametrize("district", ["²", "abc", "-1", "99999999999999999999", ""])
+@pytest.mark.parametrize("name", ["public-projects", "public-projects-csv", "public-projects-json"])
+def test_a_district_filter_that_is_no_id_is_no_error(client, published, name, district):
+    response = client.get(reverse(name), {"district": district})
+    assert response.status_code == 200
+
+
 def test_evidence_of_an_approved_project_is_public(client, published):
     evidence = published.evidence.get()
     response = client.get(reverse("evidence-file", args=[evidence.pk]))
