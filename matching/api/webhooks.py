@@ -32,6 +32,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,7 +220,7 @@ def attempt(delivery_id: int) -> bool | None:
             error = str(getattr(failure, "reason", failure))[:500]
     ok = status_code is not None and 200 <= status_code < 300
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        attempts=delivery.attempts + 1, last_status_code=status_code, last_error=error[:500],
+        attempts=F("attempts") + 1, last_status_code=status_code, last_error=error[:500],
         last_attempt_at=timezone.now(),
         status=DeliveryStatus.DELIVERED if ok else DeliveryStatus.PENDING,
         delivered_at=timezone.now() if ok else None)

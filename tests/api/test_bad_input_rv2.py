@@ -8,6 +8,7 @@ from matching.models import Pledge
 
 LIST, PLEDGES, RECEIPTS = "/api/v1/projects/", "/api/v1/pledges/", "/api/v1/receipts/"
 HUGE = str(2**70)
+BEYOND_INT4, BIGINT_MAX = str(2**31), str(2**63 - 1)
 
 
 def cursor(position, reverse=False):
@@ -20,6 +21,8 @@ def cursor(position, reverse=False):
     f"{PLEDGES}{HUGE}/", f"{RECEIPTS}{HUGE}/", f"/api/v1/webhooks/{HUGE}/",
 ])
 def test_huge_ids_are_404(world, projects, as_user, url):
+    for size in (BEYOND_INT4, BIGINT_MAX):
+        assert as_user(world.alice).get(url.replace(HUGE, size)).status_code in (403, 404)
     who = world.migrant if "webhooks" in url else world.alice
     assert as_user(who).get(url).status_code == 404
 

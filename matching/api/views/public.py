@@ -1,11 +1,10 @@
 """Public reads (schemes, the regional summary), the match preview, and /associations/me/."""
 
-from django.db.models import Count, DecimalField, Prefetch, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from ..base import BAD_REQUEST
 from rest_framework import exceptions, mixins
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -14,11 +13,12 @@ from rest_framework.views import APIView
 from ...models import MigrantAssociation, ProjectStatus, Region, Scheme, SchemeVersion
 from ...preview import run_preview
 from ...rules import RulesError
-from ..base import IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
+from ..base import BAD_REQUEST, IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
 from ..serializers.public import (AssociationSerializer, RegionSummarySerializer,
                                   SchemeSerializer)
 
 ZERO = Value(0, output_field=DecimalField(max_digits=20, decimal_places=2))
+PAST_DRAFT = ~Q(districts__mahallas__projects__status=ProjectStatus.DRAFT)
 
 
 @extend_schema(summary="Schemes: their rules and every published version (public)")
@@ -81,20 +81,14 @@ class RegionalSummaryView(ScopedAPIView):
                    responses=RegionSummarySerializer(many=True))
     def get(self, request):
         rows = (self.get_queryset().annotate(
-            projects=Count("districts__mahallas__projects", filter=~_draft()),
-            **{name: Coalesce(Sum(f"districts__mahallas__projects__{name}", filter=~_draft()),
+            projects=Count("districts__mahallas__projects", filter=PAST_DRAFT),
+            **{name: Coalesce(Sum(f"districts__mahallas__projects__{name}", filter=PAST_DRAFT),
                               ZERO) for name in ("cost", "received", "matched", "disbursed")})
             .values("id", "name", "population", "projects", "cost", "received", "matched",
                     "disbursed", "country__currency"))
         data = [{**row, "region_id": row["id"], "region": row["name"],
                  "currency": row["country__currency"]} for row in rows]
         return Response(RegionSummarySerializer(data, many=True).data)
-
-
-def _draft():
-    from django.db.models import Q
-
-    return Q(districts__mahallas__projects__status=ProjectStatus.DRAFT)
 
 
 class AssociationMeView(ScopedAPIView):
