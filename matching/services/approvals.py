@@ -14,8 +14,9 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, MatchRecord,
                       Project, ProjectStatus, Receipt, ReceiptStatus, SchemeVersion, Tranche)
 from .base import service
-from .projects import lock, require_eligible, require_transition, transition
-from .schemes import current_version, envelopes_for, funder_for, rules_of
+from .projects import (lock, require_eligible, require_not_submitter, require_reason,
+                       require_transition, transition)
+from .schemes import current_version, envelopes_for, rules_of
 
 S = ProjectStatus
 # the disbursement schedule when the officer gives none: days after approval, share of target
@@ -48,16 +49,12 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
                     schedule: list[tuple[datetime.date, Decimal]] | None = None) -> Project:
     """Approve (or, with `conditions`, approve conditionally): reserve every co-funder's
     target against its envelope, all or nothing, and lay out the tranche schedule."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "decide", project)
     to = S.CONDITIONALLY_APPROVED if conditions.strip() else S.APPROVED
     require_transition(project, to)
-    if project.submitted_by_id == actor.pk:
-        raise NotAllowed(_("You submitted this project: another officer must review it."),
-                         code="four_eyes")
+    require_not_submitter(project, actor)
     if Receipt.objects.filter(project=project, recorded_by=actor).exists():
         raise NotAllowed(_("You recorded a receipt on this project: another officer must "
                            "approve it."), code="four_eyes")
@@ -85,8 +82,11 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
     for position, party in enumerate(rules_.parties):
         role = party.role
         envelope = locked[by_role[role].pk] if role in by_role else None
+        # every co-funder has an envelope, of its funder (envelopes_for found it by
+        # funder_for); the association has neither
         commitment = Commitment.objects.create(
-            project=project, role=role, funder=funder_for(project, role), envelope=envelope,
+            project=project, role=role, funder_id=envelope.funder_id if envelope else None,
+            envelope=envelope,
             scheme_version=version, position=position, target=result.targets[role],
             bound_by=result.bound_by.get(role, ""))
         if envelope is not None and commitment.target > 0:
@@ -234,9 +234,7 @@ def project_conditions_met(*, project: Project, actor, reason: str) -> Project:
 def project_cancel(*, project: Project, actor, reason: str) -> Project:
     """Cancel: release what is reserved and not yet paid, and refund the association's money
     that was not yet spent, all through new ledger entries."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "cancel", project)
     require_transition(project, S.CANCELLED)

@@ -14,7 +14,7 @@ from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, Excha
 from ..uploads import validate_upload
 from .approvals import lock_envelopes, recompute_locked
 from .base import service
-from .projects import MONEY_CLOSED_STATES, lock
+from .projects import MONEY_CLOSED_STATES, lock, require_reason
 
 
 def _amount(value, currency: str, field: str, *, positive: bool = True) -> Decimal:
@@ -178,8 +178,7 @@ def converted(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
 def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: str) -> Receipt:
     project = lock(receipt.project)
     policies.require(actor, "receipt", project)
-    if not (reason or "").strip():
-        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    reason = require_reason(reason)
     # a closed or cancelled project already settled its money (cancellation refunds what was
     # not spent): undoing one of its receipts now would take back money twice
     _require_money_open(project)
@@ -276,8 +275,7 @@ def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
     """Money paid out and recovered (works not executed, quantities inflated)."""
     project = lock(tranche.commitment.project)
     policies.require(actor, "disburse", project)
-    if not (reason or "").strip():
-        raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
+    reason = require_reason(reason)
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
     amount = _amount(amount, project.currency, "amount")
     if amount > tranche.disbursed:

@@ -72,7 +72,7 @@ def transition(project: Project, to: str, *, actor, reason: str = "",
     return change
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give a reason: it is kept and published."), field="reason")
@@ -167,7 +167,7 @@ def project_submit(*, project: Project, actor) -> Project:
     return project
 
 
-def _require_not_submitter(project: Project, actor) -> None:
+def require_not_submitter(project: Project, actor) -> None:
     if project.submitted_by_id == actor.pk:
         raise NotAllowed(_("You submitted this project: another officer must review it."),
                          code="four_eyes")
@@ -178,7 +178,7 @@ def project_review_start(*, project: Project, actor) -> Project:
     """An officer takes a submitted (or deferred) project into review."""
     project = lock(project)
     policies.require(actor, "review", project)
-    _require_not_submitter(project, actor)
+    require_not_submitter(project, actor)
     transition(project, S.UNDER_REVIEW, actor=actor)
     return project
 
@@ -188,10 +188,10 @@ def project_decide(*, project: Project, actor, decision: str, reason: str) -> Pr
     """Defer to a later session or reject, with a reason. Approvals: services.approvals."""
     if decision not in (S.DEFERRED, S.REJECTED):
         raise InvalidInput(_("Decide to defer or to reject here."), field="decision")
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "decide", project)
-    _require_not_submitter(project, actor)
+    require_not_submitter(project, actor)
     project.decided_at = timezone.now()
     transition(project, decision, actor=actor, reason=reason, also=("decided_at",))
     return project
@@ -199,7 +199,7 @@ def project_decide(*, project: Project, actor, decision: str, reason: str) -> Pr
 
 @service
 def project_suspend(*, project: Project, actor, reason: str) -> Project:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "suspend", project)
     transition(project, S.SUSPENDED, actor=actor, reason=reason)

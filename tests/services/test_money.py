@@ -179,6 +179,18 @@ def test_approval_reserves_targets_and_lays_out_tranches(world):
     assert project.scheme_version.number == 1
 
 
+def test_approval_names_each_co_funder_of_its_envelope_and_no_funder_for_the_association(
+        world):
+    from matching.services.schemes import funder_for
+
+    project = world.approved()
+    commitments = {c.role: c for c in project.commitments.select_related("envelope")}
+    assert commitments["association"].funder_id is None
+    for role, commitment in commitments.items():
+        if role != "association":
+            assert commitment.funder == funder_for(project, role) == commitment.envelope.funder
+
+
 def test_approval_beyond_the_envelope_reserves_nothing_and_says_by_how_much(world):
     m.BudgetEnvelope.objects.filter(pk=world.envelope_a.pk).update(amount=Decimal("15000000.00"))
     project = world.submitted()
