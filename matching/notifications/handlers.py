@@ -12,7 +12,7 @@ from django.utils import timezone
 from .. import outbox
 from ..models import (Pledge, ProjectStatus, Receipt, Reminder, ReminderKind, ReminderStatus,
                       Role, StatusChange, SubjectType, Tranche, User)
-from . import dispatch
+from . import dispatch, planning
 from . import tasks  # noqa: F401  (registers the Celery tasks in every worker)
 
 DECISIONS = {ProjectStatus.APPROVED, ProjectStatus.CONDITIONALLY_APPROVED,
@@ -93,9 +93,7 @@ def pledges_imported(message) -> None:
             FROM unnest(%(pledges)s::bigint[], %(projects)s::bigint[])
                  AS f (pledge_id, project_id)
             JOIN matching_project p ON p.id = f.project_id
-            JOIN matching_user_mahallas um ON um.mahalla_id = p.mahalla_id
-            JOIN matching_user u ON u.id = um.user_id AND u.role = '{Role.CLERK}'
-                                AND u.is_active
+            {planning.CLERKS}
             ON CONFLICT DO NOTHING""", {
             **key, "now": now, "pending": ReminderStatus.PENDING,
             "pledges": [pledge for pledge, _p in firsts],

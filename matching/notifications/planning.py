@@ -77,7 +77,8 @@ def _in(values) -> str:
 _OFFICERS = f"""
     JOIN matching_user u ON u.role = '{Role.OFFICER}' AND u.district_id = mh.district_id
                         AND u.is_active"""
-_CLERKS = f"""
+# (also the clerks told of an imported file of pledges, see handlers.py)
+CLERKS = f"""
     JOIN matching_user_mahallas um ON um.mahalla_id = p.mahalla_id
     JOIN matching_user u ON u.id = um.user_id AND u.role = '{Role.CLERK}' AND u.is_active"""
 _ADMINISTRATORS = f"""
@@ -115,7 +116,7 @@ def _tranche_officers_and_clerks(kind: str, condition: str) -> str:
     """The district's officers for every party's tranche; the mahalla's clerks too for the
     association's share, which they collect."""
     return (_tranche(kind, condition) + "\nUNION ALL\n"
-            + _tranche(kind, f"{condition} AND c.role = '{ASSOCIATION_ROLE}'", _CLERKS))
+            + _tranche(kind, f"{condition} AND c.role = '{ASSOCIATION_ROLE}'", CLERKS))
 
 
 # a weekly cycle counted from `start`: start, start + 7, start + 14, ...
@@ -154,7 +155,7 @@ def _progress_report_due() -> str:
     SELECT 'project', p.id, p.id, '{K.PROGRESS_REPORT_DUE}', %(day)s::date, u.id, u.timezone
     FROM matching_project p
     JOIN matching_mahalla mh ON mh.id = p.mahalla_id
-    {_CLERKS}
+    {CLERKS}
     WHERE p.status = '{ProjectStatus.IN_PROGRESS}'
       AND NOT EXISTS (SELECT 1 FROM matching_evidence e
                       WHERE e.project_id = p.id AND e.kind = '{EvidenceKind.PROGRESS_REPORT}'
