@@ -3,7 +3,8 @@
 Run after a scheme change (a new version leaves approved matches alone, by design, but the
 programme wants to know nothing drifted), after a bulk import of receipts, or on demand. Reads
 are set-based (two queries for the whole year), the arithmetic is rules.compute_match, and only
-projects whose numbers changed are locked and corrected, through the same path as a receipt.
+projects whose numbers changed are locked and corrected, through the same path as a bulk
+import of receipts.
 """
 
 from collections import defaultdict
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 
 from .. import rules, rules_input
 from ..models import ASSOCIATION_ROLE, Commitment, Project, SchemeVersion
-from .approvals import recompute_locked
+from .approvals import recompute_many_locked
 from .base import service
-from .projects import OPEN_STATES, lock
+from .projects import OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ def drifted(projects, commitments, versions) -> list[int]:
 def matches_recompute(*, fiscal_year: int, actor) -> RecomputeSummary:
     projects, commitments, versions = year_inputs(fiscal_year)
     changed = drifted(projects, commitments, versions)
-    for project_id in sorted(changed):  # one lock at a time, in id order
-        recompute_locked(lock(Project(pk=project_id)), actor=actor, reason="recomputed")
+    # locked in id order (the services' lock order), then corrected together: a few
+    # statements for all of them, as for a bulk import of receipts. The status is checked
+    # again under the lock: a project cancelled meanwhile is left alone.
+    locked = list(Project.objects.select_for_update(of=("self",))
+                  .filter(pk__in=changed, status__in=OPEN_STATES).order_by("pk"))
+    recompute_many_locked(locked, actor=actor, reason="recomputed")
     return RecomputeSummary(projects=len(projects), changed=changed)

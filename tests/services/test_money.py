@@ -340,6 +340,23 @@ def test_recompute_of_a_year_corrects_only_drifted_projects(world):
     assert ledger.verify() == []
 
 
+def test_recompute_of_a_year_corrects_every_drifted_project_together(world):
+    from matching.services.recompute import matches_recompute
+
+    projects = [world.approved(title=f"Pipe {n}") for n in range(3)]
+    for project in projects:
+        world.receipt(project, "5000000.00")
+        ledger.post(project=project, kind="match", role="district", amount=Decimal("-1.00"),
+                    actor=world.bob, commitment=project.commitments.get(role="district"),
+                    memo="drift")
+    summary = matches_recompute(fiscal_year=world.scheme.fiscal_year, actor=world.admin)
+    assert sorted(summary.changed) == sorted(p.pk for p in projects)
+    assert set(m.Commitment.objects.filter(project__in=projects, role="district")
+               .values_list("matched", flat=True)) == {Decimal("5000000.00")}
+    assert m.MatchRecord.objects.filter(project__in=projects, reason="recomputed").count() == 3
+    assert ledger.verify() == []
+
+
 def test_a_receipt_of_a_cancelled_project_cannot_be_undone_again(world):
     # found by the state machine: cancel refunds the unspent part, then a reversal of the
     # whole receipt would have taken the money back twice
