@@ -114,3 +114,16 @@ def test_a_forged_cursor_is_the_bad_cursor_404(world, projects, as_user):
     answer = as_user(world.alice).get(LIST, {"cursor": cursor("abc")})
     assert answer.status_code == 404
     assert answer.json()["errors"][0]["detail"] == "Invalid cursor"
+
+
+def test_a_pledge_outside_the_clerks_scope_reads_as_missing(world, projects, as_user):
+    from matching import services
+
+    theirs = services.pledge_create(actor=world.migrant, project=projects[1], amount="100.00",
+                                    currency="RUB", expected_on="2030-06-30")
+    answer = as_user(world.alice).post(RECEIPTS, {
+        "project": projects[0].pk, "amount": "1.00", "currency": "RUB", "rate": "151.40",
+        "received_on": "2026-01-01", "reference": "R-1", "pledge": theirs.pk}, format="json")
+    assert answer.status_code == 400, answer.content
+    error = answer.json()["errors"][0]
+    assert (error["attr"], error["code"]) == ("pledge", "does_not_exist")

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...models import Pledge, Project, Receipt
+from ..base import visible_projects
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -14,11 +15,18 @@ class ScopedProjectField(serializers.PrimaryKeyRelatedField):
     project reads as one that does not exist."""
 
     def get_queryset(self):
-        from ..base import visible_projects
-
         user = self.context["request"].user
         return Project.objects.filter(visible_projects(user)).select_related(
             "association", "scheme", "mahalla__district")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPledgeField(serializers.PrimaryKeyRelatedField):
+    """A pledge id, among the pledges on projects the caller may see (as ScopedProjectField):
+    another tenant's pledge reads as missing, not as "for another project"."""
+
+    def get_queryset(self):
+        return Pledge.objects.filter(visible_projects(self.context["request"].user, "project__"))
 
 
 class PledgeSerializer(serializers.ModelSerializer):
@@ -68,8 +76,7 @@ class ReceiptInputSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=18, decimal_places=6, required=False,
                                     allow_null=True, min_value=0,
                                     help_text=_("Required when no rate is stored for the day."))
-    pledge = serializers.PrimaryKeyRelatedField(queryset=Pledge.objects.all(), required=False,
-                                                allow_null=True)
+    pledge = ScopedPledgeField(required=False, allow_null=True)
     proof = serializers.FileField(required=False, allow_null=True,
                                   help_text=_("PDF, JPEG, PNG or WebP."))
 
