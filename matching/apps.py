@@ -1,5 +1,4 @@
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -15,5 +14,4 @@ class MatchingConfig(AppConfig):
 
     def ready(self):
         for module in HANDLER_MODULES:
-            if find_spec(module.rsplit(".", 1)[0]) and find_spec(module):
-                import_module(module)
+            import_module(module)

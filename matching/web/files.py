@@ -17,7 +17,11 @@ def _send(field):
     if not field:
         raise Http404
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-    return FileResponse(field.open("rb"), content_type=content_type)
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore, a lost volume)
+        raise Http404 from None
+    return FileResponse(handle, content_type=content_type)
 
 
 def evidence_file(request, pk):

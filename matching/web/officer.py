@@ -127,7 +127,7 @@ def _pay(actor, project, tranche, data):
             uploaded = None if data["evidence"] else evidence
             services.tranche_disburse(tranche=tranche, actor=actor, evidence=evidence,
                                       amount=data["amount"], paid_on=data["paid_on"])
-    except ServiceError:
+    except Exception:  # a refusal or a crash: the row is rolled back either way
         if uploaded is not None:
             uploaded.file.storage.delete(uploaded.file.name)
         raise

@@ -170,6 +170,21 @@ def test_refused_disbursement_keeps_no_uploaded_evidence(login, world, settings)
     assert not evidence_folder.exists() or not any(evidence_folder.rglob("*.png"))
 
 
+def test_crashed_disbursement_keeps_no_uploaded_file(login, world, settings, monkeypatch):
+    tranche = _funded_tranche(world)
+
+    def crash(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "tranche_disburse", crash)
+    with pytest.raises(RuntimeError):
+        login(world.bob).post(reverse("officer-disburse", args=[tranche.pk]), {
+            "amount": "", "evidence": "", "file": png("act.png"), "description": "Pipe"})
+    assert not m.Evidence.objects.exists()
+    evidence_folder = settings.MEDIA_ROOT / "evidence"
+    assert not evidence_folder.exists() or not any(evidence_folder.rglob("*.png"))
+
+
 def test_disbursement_needs_evidence(login, world):
     tranche = _funded_tranche(world)
     response = login(world.bob).post(reverse("officer-disburse", args=[tranche.pk]),

@@ -130,6 +130,13 @@ def test_evidence_of_a_draft_is_only_for_its_scope(client, login, world):
     assert login(world.alice).get(url).status_code == 200
 
 
+def test_evidence_whose_file_is_gone_answers_404(client, published):
+    evidence = published.evidence.get()
+    evidence.file.storage.delete(evidence.file.name)
+    response = client.get(reverse("evidence-file", args=[evidence.pk]))
+    assert response.status_code == 404
+
+
 def test_receipt_proof_is_never_public(client, login, published):
     url = reverse("receipt-proof", args=[published.receipts.get().pk])
     assert client.get(url).status_code == 302  # to the login page
