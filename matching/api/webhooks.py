@@ -32,7 +32,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,11 +219,15 @@ def attempt(delivery_id: int) -> bool | None:
         except (urllib.error.URLError, OSError, ValueError) as failure:
             error = str(getattr(failure, "reason", failure))[:500]
     ok = status_code is not None and 200 <= status_code < 300
+    now = timezone.now()
+    outcome = ({"status": DeliveryStatus.DELIVERED, "delivered_at": now} if ok else {
+        # an overlapping attempt (a replay and a retry) may have delivered it meanwhile
+        "status": Case(When(status=DeliveryStatus.DELIVERED, then=F("status")),
+                       default=Value(DeliveryStatus.PENDING)),
+        "delivered_at": F("delivered_at")})
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         attempts=F("attempts") + 1, last_status_code=status_code, last_error=error[:500],
-        last_attempt_at=timezone.now(),
-        status=DeliveryStatus.DELIVERED if ok else DeliveryStatus.PENDING,
-        delivered_at=timezone.now() if ok else None)
+        last_attempt_at=now, **outcome)
     return ok
 
 

@@ -232,3 +232,25 @@ def test_the_checked_address_is_the_one_connected_to(world, projects, settings, 
     assert connected == [("93.184.215.14", 443)]
     delivery.refresh_from_db()
     assert "no network" in delivery.last_error
+
+
+def test_a_failed_attempt_does_not_undo_an_overlapping_delivery(world, projects, monkeypatch):
+    """A replay and a retry sending at once: the one that fails after the other delivered
+    counts its attempt but leaves the delivery delivered."""
+    import urllib.error
+
+    from django.utils import timezone
+
+    delivery = deliverable(world, projects[0], "http://127.0.0.1:9/hook")
+
+    class Opener:
+        def open(self, request, timeout):
+            webhooks.WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.DELIVERED, attempts=1, delivered_at=timezone.now())
+            raise urllib.error.URLError("connection refused")
+
+    monkeypatch.setattr(webhooks, "_opener", lambda address: Opener())
+    assert webhooks.attempt(delivery.pk) is False
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert delivery.delivered_at is not None
