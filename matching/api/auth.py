@@ -45,7 +45,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
     def authenticate_credentials(self, token):
         msg = _("Invalid token.")
-        token = token.decode("utf-8")
+        try:
+            token = token.decode("utf-8")
+        except UnicodeDecodeError:  # the header arrives as latin-1: "Token é" is no token
+            raise exceptions.AuthenticationFailed(msg) from None
         with prepared_cursor() as cursor:
             cursor.execute(TOKENS_SQL, [token[:CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()

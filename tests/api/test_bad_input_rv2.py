@@ -127,3 +127,10 @@ def test_a_pledge_outside_the_clerks_scope_reads_as_missing(world, projects, as_
     assert answer.status_code == 400, answer.content
     error = answer.json()["errors"][0]
     assert (error["attr"], error["code"]) == ("pledge", "does_not_exist")
+
+
+@pytest.mark.parametrize("header", ["Token \u00e9\u00e9\u00e9", "Token " + "a" * 300,
+                                    "Token a b", "Token ", "Token \u00ff" * 3])
+def test_malformed_tokens_are_401(db, api, header):
+    answer = api.get(LIST, HTTP_AUTHORIZATION=header)
+    assert answer.status_code == 401, answer.content
