@@ -63,15 +63,19 @@ clerk_required = role_required(lambda user: user.role == Role.CLERK)
 officer_required = role_required(is_officer_like)
 
 
+def _one_of(projects: QuerySet, pk: int) -> Project:
+    return get_object_or_404(projects.select_related("mahalla__district", "association", "scheme"),
+                             pk=pk)
+
+
 def clerk_project(request, pk: int) -> Project:
     """One of the clerk's projects; another mahalla's answers 404, not 403."""
-    return get_object_or_404(clerk_projects(request.user)
-                             .select_related("mahalla__district", "association", "scheme"), pk=pk)
+    return _one_of(clerk_projects(request.user), pk)
 
 
 def officer_project(request, pk: int) -> Project:
-    return get_object_or_404(officer_projects(request.user)
-                             .select_related("mahalla__district", "association", "scheme"), pk=pk)
+    """One of the officer's (or administrator's) projects; another district's answers 404."""
+    return _one_of(officer_projects(request.user), pk)
 
 
 def add_service_error(form, error: ServiceError) -> None:
