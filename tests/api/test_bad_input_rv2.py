@@ -134,3 +134,32 @@ def test_a_pledge_outside_the_clerks_scope_reads_as_missing(world, projects, as_
 def test_malformed_tokens_are_401(db, api, header):
     answer = api.get(LIST, HTTP_AUTHORIZATION=header)
     assert answer.status_code == 401, answer.content
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://", "ftp://example.org/", "x" * 3000,
+                                 "https://user:pw@example.org/", "https://exa mple.org/",
+                                 ["https://example.org/"], None, 5])
+def test_odd_webhook_urls_are_400(world, as_user, url):
+    client = as_user(world.migrant)
+    answer = client.post("/api/v1/webhooks/", {"url": url}, format="json")
+    assert answer.status_code == 400, answer.content
+
+
+@pytest.mark.parametrize("query", [{"endpoint": HUGE}, {"endpoint": "x"}, {"topic": "\x00"},
+                                   {"status": "nope"}])
+def test_malformed_delivery_filters_are_not_500(world, as_user, query):
+    answer = as_user(world.migrant).get("/api/v1/webhook-deliveries/", query)
+    assert answer.status_code in (200, 400), answer.content
+
+
+@pytest.mark.parametrize("code", ["%00", "a" * 500, HUGE])
+def test_odd_scheme_codes_are_404(db, api, code):
+    assert api.get(f"/api/v1/schemes/{code}/").status_code == 404
+
+
+@pytest.mark.parametrize("body", ['{"cost": 1e308, "received": 1e308, "scheme": "x"}',
+                                  '{"rules": {"parties": "x"}, "cost": "1", "received": "1"}',
+                                  '{"rules": [], "cost": [], "received": {}}'])
+def test_stranger_previews_are_400(db, api, body):
+    answer = api.post("/api/v1/match-preview/", body, content_type="application/json")
+    assert answer.status_code == 400, answer.content
