@@ -238,37 +238,46 @@ def project_cancel(*, project: Project, actor, reason: str) -> Project:
     project = lock(project)
     policies.require(actor, "cancel", project)
     require_transition(project, S.CANCELLED)
-    commitments = list(Commitment.objects.filter(project=project).order_by("position"))
+    commitments = list(Commitment.objects.filter(project=project).order_by("position")
+                       .select_related("envelope"))
     lock_envelopes([c.envelope_id for c in commitments if c.envelope_id])
-    spent_by_association = Decimal("0")
+    entries, spent_by_association = [], Decimal("0")
     for c in commitments:
         if c.role == ASSOCIATION_ROLE:
             spent_by_association = c.disbursed
         if c.reserved > c.disbursed and c.envelope_id:
-            ledger.post(project=project, kind=EntryKind.RESERVATION, role=c.role,
-                        amount=c.disbursed - c.reserved, actor=actor, commitment=c,
-                        envelope=c.envelope, memo=_("Released: project cancelled"))
+            entries.append(ledger.entry(
+                project=project, kind=EntryKind.RESERVATION, role=c.role,
+                amount=c.disbursed - c.reserved, actor=actor, commitment=c, envelope=c.envelope,
+                memo=_("Released: project cancelled")))
         if c.matched > c.disbursed:
-            ledger.post(project=project, kind=EntryKind.MATCH, role=c.role,
-                        amount=c.disbursed - c.matched, actor=actor, commitment=c,
-                        memo=_("Project cancelled"))
-    project.refresh_from_db(fields=["received"])
-    _refund_unspent(project, project.received - spent_by_association, actor=actor)
+            entries.append(ledger.entry(
+                project=project, kind=EntryKind.MATCH, role=c.role,
+                amount=c.disbursed - c.matched, actor=actor, commitment=c,
+                memo=_("Project cancelled")))
+    # `received` as read under the project's lock: releases and matches do not move it
+    entries += _refunds(project, project.received - spent_by_association, actor=actor)
+    ledger.post_many(entries)
     transition(project, S.CANCELLED, actor=actor, reason=reason)
     return project
 
 
-def _refund_unspent(project: Project, refundable: Decimal, *, actor) -> None:
-    """Refund the newest receipts first, whole where possible."""
+def _refunds(project: Project, refundable: Decimal, *, actor) -> list:
+    """The refund entries of the newest receipts first, whole where possible; the receipts
+    refunded whole are marked so."""
+    entries, whole = [], []
     for receipt in Receipt.objects.filter(project=project, status=ReceiptStatus.RECORDED) \
             .order_by("-received_on", "-id"):
         if refundable <= 0:
             break
         part = min(receipt.converted, refundable)
-        ledger.post(project=project, kind=EntryKind.REFUND, role=ASSOCIATION_ROLE, amount=-part,
-                    actor=actor, receipt=receipt, memo=_("Refund: project cancelled"),
-                    original_amount=-receipt.amount if part == receipt.converted else None,
-                    original_currency=receipt.currency if part == receipt.converted else "")
+        entries.append(ledger.entry(
+            project=project, kind=EntryKind.REFUND, role=ASSOCIATION_ROLE, amount=-part,
+            actor=actor, receipt=receipt, memo=_("Refund: project cancelled"),
+            original_amount=-receipt.amount if part == receipt.converted else None,
+            original_currency=receipt.currency if part == receipt.converted else ""))
         if part == receipt.converted:
-            Receipt.objects.filter(pk=receipt.pk).update(status=ReceiptStatus.REFUNDED)
+            whole.append(receipt.pk)
         refundable -= part
+    Receipt.objects.filter(pk__in=whole).update(status=ReceiptStatus.REFUNDED)
+    return entries

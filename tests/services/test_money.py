@@ -292,6 +292,25 @@ def test_cancellation_releases_reservations_and_refunds_receipts(world):
     assert ledger.verify() == []
 
 
+def test_cancellation_writes_its_entries_together_and_refunds_newest_first(world):
+    from django.test.utils import CaptureQueriesContext
+
+    project = world.approved()
+    world.receipt(project, "3000000.00", received_on=TODAY - datetime.timedelta(days=2))
+    world.receipt(project, "4000000.00", received_on=TODAY - datetime.timedelta(days=1))
+    world.receipt(project, "5000000.00")
+    with CaptureQueriesContext(connection) as queries:
+        services.project_cancel(project=project, actor=world.bob, reason="Land dispute")
+    inserts = [q for q in queries.captured_queries
+               if 'INSERT INTO "matching_ledgerentry"' in q["sql"]]
+    assert len(inserts) == 1  # releases, matches and three refunds: one statement
+    assert set(m.Receipt.objects.filter(project=project).values_list("status", flat=True)) \
+        == {m.ReceiptStatus.REFUNDED}
+    project.refresh_from_db()
+    assert (project.received, project.matched) == (0, 0)
+    assert ledger.verify() == []
+
+
 # --- the ledger itself ---------------------------------------------------------------------
 
 def test_trigger_refuses_update_and_delete_issued_with_raw_sql(world):
