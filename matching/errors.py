@@ -15,9 +15,6 @@ class ServiceError(Exception):
         if code:
             self.code = code
 
-    def as_dict(self) -> dict[str, list[str]]:
-        return {self.field or "non_field_errors": [self.message]}
-
 
 class InvalidInput(ServiceError):
     """The request itself is wrong: a value out of range, a missing file."""
