@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from .text import xml_safe
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's limit on sheet titles, and the characters it refuses in them
@@ -83,7 +85,7 @@ def _xlsx_value(value):
         return value
     if isinstance(value, (Decimal, int, datetime.date)):
         return value
-    return neutralise(str(value))
+    return neutralise(xml_safe(str(value)))
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
@@ -93,7 +95,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     for table in tables:
         sheet = book.create_sheet(title=table.title.translate(_SHEET_TITLE_BAD)[:_SHEET_TITLE_MAX]
                                   or table.name[:_SHEET_TITLE_MAX])
-        sheet.append([neutralise(c.label) for c in table.columns])
+        sheet.append([neutralise(xml_safe(str(c.label))) for c in table.columns])
         for row in table.rows:
             sheet.append([_xlsx_value(v) for v in table.values(row)])
     if not tables:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from .models import ASSOCIATION_ROLE, Category, EntryKind, FunderKind, LedgerEntry, Project
 from .models import ProjectStatus as S
+from .text import xml_safe
 
 VERSION = "2.03"
 CHUNK = 500
@@ -47,12 +48,12 @@ TRANSACTION_TYPE = {EntryKind.RECEIPT: "1", EntryKind.REFUND: "1", EntryKind.RES
 
 
 def _narrative(parent, text: str):
-    etree.SubElement(parent, "narrative").text = text
+    etree.SubElement(parent, "narrative").text = xml_safe(text)
     return parent
 
 
 def _org(parent, tag: str, name: str, **attrs):
-    return _narrative(etree.SubElement(parent, tag, {k.replace("_", "-"): v
+    return _narrative(etree.SubElement(parent, tag, {k.replace("_", "-"): xml_safe(v)
                                                      for k, v in attrs.items() if v}), name)
 
 

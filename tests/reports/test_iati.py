@@ -10,7 +10,7 @@ from lxml import etree
 from matching import iati
 from matching.models import Project
 
-SCHEMA = (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "iati-2.03"
+SCHEMA = (Path(__file__).resolve().parents[2] / "matching" / "data" / "iati-2.03"
           / "iati-activities-schema.xsd")
 
 
@@ -55,3 +55,16 @@ def test_drafts_are_not_published(programme):
     draft = programme.world.project(title="Not yet")
     codes = _export().xpath("//iati-identifier/text()")
     assert not any(c.endswith(draft.code) for c in codes)
+
+
+def test_a_control_character_stored_before_the_input_rule_cannot_break_the_document(
+        programme, schema):
+    # given a title with a vertical tab, written straight to the table as old data might be
+    Project.objects.filter(pk=programme.p1.pk).update(title="Water\x0bpipe",
+                                                      executor="Build\x01co")
+    # when the whole programme is exported
+    document = _export()
+    # then the document is valid and the character is replaced, not dropped silently
+    schema.assertValid(document)
+    titles = document.xpath("//iati-activity/title/narrative/text()")
+    assert "Water\ufffdpipe" in titles

@@ -1,0 +1,33 @@
+"""Free text that people type: what may go in, and how it is made safe on the way out.
+
+Pure functions, no Django. XML 1.0 (IATI, XLSX) cannot carry the C0 control characters other
+than tab, line feed and carriage return, nor lone surrogates or U+FFFE/U+FFFF: one such
+character in one project's title would break a whole document for everyone. Input refuses
+them (`control_problem`, with the field named by the caller); exports replace any that slipped
+in before the rule existed (`xml_safe`).
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _(message: str) -> str:
+    """Mark a message for translation (xgettext picks up ``_``) without importing Django."""
+    return message
+
+
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character that XML 1.0 cannot carry replaced by U+FFFD."""
+    return XML_ILLEGAL.sub(REPLACEMENT, text) if text else text
+
+
+def control_problem(text: str | None) -> str | None:
+    """Why `text` may not be stored (an untranslated message), or None."""
+    if text and XML_ILLEGAL.search(text):
+        return _("Remove the control characters from this text.")
+    return None
