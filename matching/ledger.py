@@ -188,9 +188,3 @@ def verify() -> list[Difference]:
         }),
     ]
 
-
-def balances(project: Project) -> dict[str, Decimal]:
-    """The project's totals per kind of entry, straight from the ledger."""
-    rows = (LedgerEntry.objects.filter(project=project).order_by().values("kind")
-            .annotate(total=Sum("amount")))
-    return {row["kind"]: row["total"] for row in rows}

@@ -32,7 +32,7 @@ __all__ = [
 
 ASSOCIATION = "association"
 MAX_WEIGHT = Decimal("1000000")
-MAX_RATE = Decimal("1e9")
+MAX_RATE = Decimal("1e9")  # the largest rate per unit accepted anywhere (previews, receipts, imports)
 
 
 def _(message: str) -> str:

@@ -106,14 +106,3 @@ class SchemeFactory(factory.django.DjangoModelFactory):
 def add_party(scheme, role, weight, *, position, cap=None, sponsor=None):
     return m.SchemeParty.objects.create(scheme=scheme, role=role, weight=Decimal(weight),
                                         position=position, cap=cap, sponsor=sponsor)
-
-
-class ProjectFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = m.Project
-
-    code = factory.Sequence(lambda n: f"UZ-T-{n:06d}")
-    title = factory.Sequence(lambda n: f"Water pipe {n}")
-    category = m.Category.DRINKING_WATER
-    cost = Decimal("40000000.00")
-    currency = "UZS"

@@ -2,13 +2,11 @@
 log, and cursor pagination.
 
 Every view derives from `ScopedAPIView` or `ScopedViewSet`; their `get_queryset()` always
-narrows to the caller with `visible_projects()`, which follows `matching.policies.in_scope`:
-a clerk sees her mahallas, an officer his district, an administrator his region (or all), an
+narrows to the caller with `policies.scope_q` (the one definition of scope): a clerk sees her mahallas, an officer his district, an administrator his region (or all), an
 association its own projects, an auditor everything (read-only). An object outside the scope
 is simply not in the queryset, so it answers 404 like one that does not exist.
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer
 from drf_standardized_errors.openapi_serializers import (ParseErrorResponseSerializer,
@@ -18,8 +16,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from .. import policies
 from ..errors import ServiceError
-from ..models import Mahalla, Role
+from ..models import Role
 from ..security import log_refusal
 
 # A 400 of a view whose request has no serializer spectacular could read: a field error or
@@ -27,50 +26,6 @@ from ..security import log_refusal
 BAD_REQUEST = PolymorphicProxySerializer(
     component_name="BadRequestResponse", resource_type_field_name=None,
     serializers=[ValidationErrorResponseSerializer, ParseErrorResponseSerializer])
-
-NOTHING = Q(pk__in=[])
-
-
-def visible_projects(user, prefix: str = "") -> Q:
-    """A filter on Project (or, with `prefix` like "project__", on a model that points to one)
-    that keeps only what `user` may read."""
-    if not user or not user.is_authenticated:
-        return NOTHING
-    if user.is_superuser or user.role == Role.AUDITOR:
-        return Q()
-    if user.role == Role.CLERK:
-        return Q(**{f"{prefix}mahalla__in": Mahalla.objects.filter(clerks=user).values("pk")})
-    if user.role == Role.OFFICER:
-        return Q(**{f"{prefix}mahalla__district_id": user.district_id})
-    if user.role == Role.ADMINISTRATOR:
-        if user.region_id is None:
-            return Q()
-        return Q(**{f"{prefix}mahalla__district__region_id": user.region_id})
-    if user.role == Role.ASSOCIATION:
-        return Q(**{f"{prefix}association_id": user.association_id})
-    return NOTHING
-
-
-def visible_projects_sql(user) -> tuple[str, dict]:
-    """`visible_projects(user)` as a condition for hand-written SQL over a project `p` and its
-    district `d`, with its parameters (tests hold the two equal for every role)."""
-    if not user or not user.is_authenticated:
-        return "FALSE", {}
-    if user.is_superuser or user.role == Role.AUDITOR:
-        return "TRUE", {}
-    if user.role == Role.CLERK:
-        return ("p.mahalla_id IN (SELECT mahalla_id FROM matching_user_mahallas "
-                "WHERE user_id = %(scope)s)", {"scope": user.pk})
-    if user.role == Role.OFFICER:
-        return "d.id = %(scope)s", {"scope": user.district_id}
-    if user.role == Role.ADMINISTRATOR:
-        if user.region_id is None:
-            return "TRUE", {}
-        return "d.region_id = %(scope)s", {"scope": user.region_id}
-    if user.role == Role.ASSOCIATION:
-        return "p.association_id = %(scope)s", {"scope": user.association_id}
-    return "FALSE", {}
-
 
 class AuditorReadOnly(permissions.BasePermission):
     """An auditor reads everything and writes nothing."""
@@ -138,7 +93,7 @@ class ScopedMixin:
     def scope(self, queryset):
         if self.public or self.project_path is None:
             return queryset
-        return queryset.filter(visible_projects(self.request.user, self.project_path))
+        return queryset.filter(policies.scope_q(self.request.user, self.project_path))
 
     def get_queryset(self):
         return self.scope(super().get_queryset())

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .. import policies
 from ..errors import InvalidInput
-from ..models import Project, Role
+from ..models import Project
 from ..services.money import _amount as service_amount
 from ..services.money import converted as service_converted
 from ..services.money import entered_rate as service_rate
@@ -45,31 +46,24 @@ def converted(row: Row, amount: Decimal, rate_: Decimal, currency_: str) -> Deci
     return _checked(row, "amount", service_converted, amount, rate_, currency_)
 
 
-def lock_projects(codes: set[str]) -> dict[str, Project]:
-    """The projects named in the file, locked in id order (the services' lock order: project
-    first, then envelopes), so that no status change slips between the check and the write."""
-    projects = (Project.objects.select_for_update(of=("self",))
+def lock_projects(codes: set[str], actor, action: str) -> dict[str, Project]:
+    """The projects named in the file on which `actor` may do `action` (policies: role and
+    scope), locked in id order (the services' lock order: project first, then envelopes), so
+    that no status change slips between the check and the write. Another district's project
+    is simply not found."""
+    if not policies.role_may(actor, action):
+        return {}
+    projects = (Project.objects.visible_to(actor).select_for_update(of=("self",))
                 .filter(code__in=sorted(codes)).order_by("pk")
                 .select_related("association", "mahalla__district", "scheme"))
     return {p.code: p for p in projects}
 
 
-def scope_check(actor):
-    """A predicate: may `actor` write money rows for this project? (Clerks: their mahallas;
-    administrators: their region, or everywhere.)"""
-    if actor.is_superuser or (actor.role == Role.ADMINISTRATOR and actor.region_id is None):
-        return lambda project: True
-    if actor.role == Role.ADMINISTRATOR:
-        return lambda project: project.mahalla.district.region_id == actor.region_id
-    mahallas = set(actor.mahallas.values_list("pk", flat=True))
-    return lambda project: actor.role == Role.CLERK and project.mahalla_id in mahallas
-
-
-def project(row: Row, code: str, projects: dict[str, Project], allowed) -> Project | None:
+def project(row: Row, code: str, projects: dict[str, Project]) -> Project | None:
     found = projects.get(code)
     if not code:
         row.fail("project", _("Give the project code."))
-    elif found is None or not allowed(found):
+    elif found is None:
         # the same answer for a project that does not exist and one outside the user's
         # mahallas: an import must not reveal other districts' project codes
         row.fail("project", _("No project %(code)s in your mahallas.") % {"code": code})

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
+from .. import policies
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..models import (ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, Pledge,
                       Role, RowOutcome)
@@ -42,14 +43,17 @@ class Row:
         return not self.errors and not self.skipped
 
 
+# what a file of each kind does, in the policy's words: whoever may record a pledge or a
+# receipt on a page may import a file of them (for the projects in her scope)
+IMPORT_ACTIONS = {ImportKind.PLEDGES: "pledge", ImportKind.RECEIPTS: "receipt"}
+
+
 def may_import(user, kind: str) -> bool:
-    """Clerks (for their mahallas) and administrators import pledges and receipts; exchange
-    rates are the administrators' alone."""
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
-        return True
-    return kind != ImportKind.RATES and user.role == Role.CLERK
+    """Pledges and receipts: whoever may record them (policies: clerks; association users
+    pledge through the API); exchange rates: the administrators alone."""
+    if kind == ImportKind.RATES:
+        return policies.role_of(user) == Role.ADMINISTRATOR
+    return policies.role_may(user, IMPORT_ACTIONS[kind])
 
 
 def file_hash(content: bytes) -> str:

@@ -86,13 +86,12 @@ def _project_params(cursor, actor) -> dict:
     """Each distinct project code of the file, checked once by the services' own rules."""
     cursor.execute(f"SELECT DISTINCT project FROM {STAGE}")
     codes = [code for (code,) in cursor.fetchall()]
-    projects = checks.lock_projects(set(codes))
-    allowed = checks.scope_check(actor)
+    projects = checks.lock_projects(set(codes), actor, "pledge")
     today = timezone.localdate()
     ids, associations, errors = [], [], []
     for code in codes:
         row = Row(line=0)
-        found = checks.project(row, code, projects, allowed)
+        found = checks.project(row, code, projects)
         if found is not None:
             checks.registration(row, found, today)
         ids.append(found.pk if found is not None else None)

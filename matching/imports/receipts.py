@@ -65,13 +65,13 @@ def _rate(row: Row, text: str, currency: str, quote: str, on, stored) -> tuple:
 
 def validate(raw_rows, actor) -> list[Row]:
     today = timezone.localdate()
-    projects = checks.lock_projects({r.get("project", "") for _line, r in raw_rows})
-    allowed = checks.scope_check(actor)
+    projects = checks.lock_projects({r.get("project", "") for _line, r in raw_rows}, actor,
+                                    "receipt")
     stored = _stored_rates(raw_rows)
     rows, seen = [], {}
     for line, raw in raw_rows:
         row = Row(line=line)
-        found = checks.project(row, raw.get("project", ""), projects, allowed)
+        found = checks.project(row, raw.get("project", ""), projects)
         currency = checks.currency(row, raw.get("currency", ""))
         amount = checks.amount(row, raw.get("amount", ""), currency, "amount") \
             if currency else None

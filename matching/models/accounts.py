@@ -56,22 +56,3 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
-    @property
-    def is_clerk(self) -> bool:
-        return self.role == Role.CLERK
-
-    @property
-    def is_officer(self) -> bool:
-        return self.role == Role.OFFICER
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.role == Role.ADMINISTRATOR or self.is_superuser
-
-    @property
-    def is_association(self) -> bool:
-        return self.role == Role.ASSOCIATION
-
-    @property
-    def is_auditor(self) -> bool:
-        return self.role == Role.AUDITOR

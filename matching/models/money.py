@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..querysets import PledgeQuerySet, ScopedQuerySet, TrancheQuerySet
 from .base import audited, currency_check, currency_field, money_field
 
 
@@ -68,6 +69,8 @@ class Pledge(models.Model):
     import_key = models.CharField(max_length=64, blank=True, editable=False, default="",
                                   db_default="")
 
+    objects = PledgeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("pledge")
@@ -127,6 +130,8 @@ class Receipt(models.Model):
     recorded_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_on", "-id"]
         verbose_name = _("receipt")
@@ -171,6 +176,8 @@ class Commitment(models.Model):
                                 help_text=_("share, cap, envelope or public_share"))
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["project", "position"]
         verbose_name = _("commitment")
@@ -203,6 +210,8 @@ class Tranche(models.Model):
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     evidence = models.ForeignKey("matching.Evidence", models.PROTECT, null=True, blank=True,
                                  related_name="tranches")
+
+    objects = TrancheQuerySet.as_manager()
 
     class Meta:
         ordering = ["commitment", "number"]
@@ -285,6 +294,8 @@ class LedgerEntry(models.Model):
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..querysets import ProjectQuerySet, ScopedQuerySet
 from .base import TimeStamped, audited, currency_check, currency_field, money_field
 from .schemes import Category
 
@@ -71,6 +72,8 @@ class Project(TimeStamped):
     matched = money_field(_("matched by co-funders"), default=0, editable=False)
     disbursed = money_field(_("disbursed to the executor"), default=0, editable=False)
 
+    objects = ProjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("project")
@@ -137,6 +140,8 @@ class Evidence(models.Model):
                                 help_text=_("e.g. 1.2 km of pipe, 300 m² of roof"))
     uploaded_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "uploaded_at"]

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .. import policies
 from ..errors import ServiceError
-from ..models import Reminder, ReminderStatus, Role, Tranche
+from ..models import Reminder, ReminderStatus, Tranche
 from ..services.projects import OPEN_STATES
 from .dispatch import reminder_mark_done
 from .planning import zone
@@ -51,17 +52,12 @@ def overdue_tranches(request):
     region)."""
     user = request.user
     today = _today(user)
-    tranches = (Tranche.objects.filter(paid_on__isnull=True, due_on__lt=today,
-                                       commitment__project__status__in=OPEN_STATES)
+    if not policies.is_officer_like(user):
+        raise PermissionDenied(_("Only officers and administrators see overdue tranches."))
+    tranches = (Tranche.objects.visible_to(user).overdue(today)
+                .filter(commitment__project__status__in=OPEN_STATES)
                 .select_related("commitment__project__mahalla")
                 .order_by("due_on", "id"))
-    if user.role == Role.OFFICER:
-        tranches = tranches.filter(commitment__project__mahalla__district=user.district_id)
-    elif user.role == Role.ADMINISTRATOR and user.region_id:
-        tranches = tranches.filter(
-            commitment__project__mahalla__district__region=user.region_id)
-    elif not (user.role == Role.ADMINISTRATOR or user.is_superuser):
-        raise PermissionDenied(_("Only officers and administrators see overdue tranches."))
     rows = [{"tranche": t, "project": t.commitment.project, "days": (today - t.due_on).days,
              "left": t.amount - t.disbursed} for t in tranches[:PAGE]]
     return render(request, "reminders/overdue_tranches.html", {"rows": rows})

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, ledger, outbox, policies
+from .. import currencies, ledger, outbox, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, ExchangeRate,
                       Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
@@ -148,17 +148,13 @@ def _rate_for(currency: str, scheme_currency: str, on: datetime.date, entered) \
     return entered, stored is None or stored.rate != entered
 
 
-# a receipt's rate column holds 18 digits, 6 of them decimals
-MAX_RATE = Decimal("1e12")
-
-
 def entered_rate(value) -> Decimal:
     """A rate entered by hand (form, API or import file), checked as the receipt keeps it."""
     problem = currencies.amount_error(str(value), 6, positive=True)
     if problem:
         raise InvalidInput(problem, field="rate")
     rate = Decimal(str(value))
-    if rate >= MAX_RATE:
+    if rate >= rules.MAX_RATE:
         raise InvalidInput(_("The rate per unit is out of range."), field="rate")
     return rate
 

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
 from ..errors import ServiceError
-from ..models import Pledge, PledgeStatus, ProjectStatus
+from ..models import Pledge, PledgeStatus, Project, ProjectStatus
 from ..services.money import rate_on
 from ..waterfall import waterfall
-from .common import clerk_project, clerk_projects, clerk_required, submit
+from .common import clerk_required, scoped_project, submit
 from .forms import EvidenceForm, PledgeForm, ProjectForm, ReceiptForm
 
 PAGE_SIZE = 25
@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 @clerk_required
 def dashboard(request):
     """Her mahallas at a glance: projects by state and the money pledged, received, matched."""
-    projects = clerk_projects(request.user)
+    projects = Project.objects.visible_to(request.user)
     by_status = [(ProjectStatus(row["status"]).label, row["n"]) for row in
                  projects.order_by("status").values("status").annotate(n=Count("id"))]
     money = projects.order_by("currency").values("currency").annotate(
@@ -54,7 +54,7 @@ def project_new(request):
 
 @clerk_required
 def project_detail(request, pk):
-    project = clerk_project(request, pk)
+    project = scoped_project(request, pk)
     return render(request, "web/clerk/project.html", {
         "project": project, "rows": waterfall(project),
         "pledges": project.pledges.order_by("-created_at"),
@@ -67,7 +67,7 @@ def project_detail(request, pk):
 @clerk_required
 @require_POST
 def project_submit(request, pk):
-    project = clerk_project(request, pk)
+    project = scoped_project(request, pk)
     try:
         services.project_submit(project=project, actor=request.user)
     except ServiceError as error:
@@ -90,7 +90,7 @@ def _form_page(request, project, form, template, save, done_message):
 
 @clerk_required
 def pledge_new(request, pk):
-    project = clerk_project(request, pk)
+    project = scoped_project(request, pk)
     form = PledgeForm(request.POST or None, project=project)
 
     def save(data):
@@ -109,7 +109,7 @@ def _rate_of_the_day(project, currency, on):
 
 @clerk_required
 def receipt_new(request, pk):
-    project = clerk_project(request, pk)
+    project = scoped_project(request, pk)
     if request.method == "POST":
         form = ReceiptForm(request.POST, request.FILES, project=project)
     else:
@@ -141,7 +141,7 @@ def _refresh_rate_on_change(form, project):
 @require_GET
 def receipt_rate(request, pk):
     """The rate field alone, filled with the stored rate for the chosen currency and day."""
-    project = clerk_project(request, pk)
+    project = scoped_project(request, pk)
     probe = ReceiptForm(request.GET, project=project)
     probe.is_valid()
     currency, on = probe.cleaned_data.get("currency"), probe.cleaned_data.get("received_on")
@@ -153,7 +153,7 @@ def receipt_rate(request, pk):
 
 @clerk_required
 def evidence_new(request, pk):
-    project = clerk_project(request, pk)
+    project = scoped_project(request, pk)
     form = EvidenceForm(request.POST or None, request.FILES or None)
 
     def save(data):

@@ -11,7 +11,6 @@ from .. import rules
 from ..errors import ServiceError
 from ..models import Commitment, MatchRecord, Project, Receipt
 from ..services.schemes import current_version, envelopes_for, rules_of
-from .common import officer_projects, public_projects
 
 
 @dataclass
@@ -80,11 +79,11 @@ def envelope_impact(project: Project, explanation: Explanation) -> list[Envelope
 def association_history(project: Project, user) -> dict:
     """The association's other projects the officer may see (his district's, and public ones
     elsewhere), and its receipts on projects of his district."""
-    visible = Q(pk__in=officer_projects(user).values("pk")) | Q(pk__in=public_projects()
-                                                                .values("pk"))
+    visible = (Q(pk__in=Project.objects.visible_to(user).values("pk"))
+               | Q(pk__in=Project.objects.public().values("pk")))
     projects = (Project.objects.filter(visible, association_id=project.association_id)
                 .exclude(pk=project.pk).select_related("mahalla").order_by("-created_at"))
     receipts = (Receipt.objects.filter(association_id=project.association_id,
-                                       project__in=officer_projects(user))
+                                       project__in=Project.objects.visible_to(user))
                 .select_related("project").order_by("-received_on", "-id"))
     return {"projects": projects[:20], "receipts": receipts[:20]}

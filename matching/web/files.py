@@ -9,8 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from .. import policies
-from ..models import Evidence, Receipt
-from .common import public_projects
+from ..models import Evidence, Project, Receipt
 
 
 def _send(field):
@@ -28,7 +27,7 @@ def evidence_file(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("project__mahalla__district"),
                                  pk=pk)
     project = evidence.project
-    if not (public_projects().filter(pk=project.pk).exists()
+    if not (Project.objects.public().filter(pk=project.pk).exists()
             or policies.in_scope(request.user, project)):
         raise Http404
     return _send(evidence.file)

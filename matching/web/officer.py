@@ -10,10 +10,9 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..errors import ServiceError
-from ..models import EvidenceKind, ProjectStatus, Tranche
+from ..models import EvidenceKind, Project, ProjectStatus, Tranche
 from ..waterfall import waterfall
-from .common import (REVIEW_STATES, add_service_error, officer_project, officer_projects,
-                     officer_required, submit)
+from .common import add_service_error, officer_required, scoped_project, submit
 from .explain import association_history, envelope_impact, explain
 from .forms import DecisionForm, DisbursementForm
 
@@ -22,17 +21,16 @@ OPEN_MONEY_STATES = (S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED, 
 
 
 def _overdue(user):
-    return (Tranche.objects.filter(commitment__project__in=officer_projects(user),
-                                   paid_on__isnull=True, due_on__lt=timezone.localdate())
+    return (Tranche.objects.visible_to(user).overdue(timezone.localdate())
             .select_related("commitment__project__mahalla", "commitment__funder")
             .order_by("due_on", "id"))
 
 
 @officer_required
 def queue(request):
-    projects = officer_projects(request.user).select_related("mahalla", "association")
+    projects = Project.objects.visible_to(request.user).select_related("mahalla", "association")
     return render(request, "web/officer/queue.html", {
-        "waiting": projects.filter(status__in=REVIEW_STATES).order_by("submitted_at", "id"),
+        "waiting": projects.in_review().order_by("submitted_at", "id"),
         "open": projects.filter(status__in=OPEN_MONEY_STATES).order_by("-decided_at", "-id")[:50],
         "overdue_count": _overdue(request.user).count()})
 
@@ -55,13 +53,13 @@ def _detail(request, project, decision_form=None, status=200):
 
 @officer_required
 def project_detail(request, pk):
-    return _detail(request, officer_project(request, pk))
+    return _detail(request, scoped_project(request, pk))
 
 
 @officer_required
 @require_POST
 def review_start(request, pk):
-    project = officer_project(request, pk)
+    project = scoped_project(request, pk)
     try:
         services.project_review_start(project=project, actor=request.user)
     except ServiceError as error:
@@ -75,7 +73,7 @@ def review_start(request, pk):
 @require_POST
 def decide(request, pk):
     """Approve, approve with conditions, defer or reject, always with a reason."""
-    project = officer_project(request, pk)
+    project = scoped_project(request, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _detail(request, project, form, status=400)
@@ -90,7 +88,7 @@ def decide(request, pk):
                                     decision=data["decision"], reason=data["reason"])
     except ServiceError as error:
         add_service_error(form, error)
-        return _detail(request, officer_project(request, pk), form, status=error.status)
+        return _detail(request, scoped_project(request, pk), form, status=error.status)
     project.refresh_from_db()
     messages.success(request, _("Decision recorded: %(code)s is now %(status)s.") % {
         "code": project.code, "status": project.get_status_display()})
@@ -102,8 +100,8 @@ def disburse(request, pk):
     """Pay a tranche against evidence: chosen from the project's or uploaded here; an upload
     is kept only if the disbursement goes through."""
     tranche = get_object_or_404(
-        Tranche.objects.select_related("commitment__project__mahalla", "commitment__funder")
-        .filter(commitment__project__in=officer_projects(request.user)), pk=pk)
+        Tranche.objects.visible_to(request.user)
+        .select_related("commitment__project__mahalla", "commitment__funder"), pk=pk)
     project = tranche.commitment.project
     form = DisbursementForm(request.POST or None, request.FILES or None, project=project)
     done, _result, status = submit(request, form,

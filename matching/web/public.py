@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from ..exports import neutralise
-from ..models import District, ProjectStatus
+from ..models import District, Project, ProjectStatus
 from ..waterfall import waterfall
-from .common import public_projects
 
 PAGE_SIZE = 50
 DECISIONS = (ProjectStatus.APPROVED, ProjectStatus.CONDITIONALLY_APPROVED,
@@ -24,7 +23,7 @@ EXPORT_FIELDS = ["code", "title", "category", "status", "region", "district", "m
 
 
 def _listed(request):
-    projects = (public_projects().select_related("mahalla__district__region", "scheme")
+    projects = (Project.objects.public().select_related("mahalla__district__region", "scheme")
                 .order_by("-decided_at", "-id"))
     district = request.GET.get("district", "")
     # isdecimal, not isdigit: "²" is a digit that int() refuses
@@ -38,7 +37,7 @@ def project_list(request):
     projects, district = _listed(request)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     districts = District.objects.filter(
-        mahallas__projects__in=public_projects()).distinct().select_related("region")
+        mahallas__projects__in=Project.objects.public()).distinct().select_related("region")
     return render(request, "web/public/list.html", {
         "page": page, "districts": districts, "district": district})
 
@@ -46,7 +45,7 @@ def project_list(request):
 @require_GET
 def project_detail(request, code):
     project = get_object_or_404(
-        public_projects().select_related("mahalla__district__region", "scheme", "association"),
+        Project.objects.public().select_related("mahalla__district__region", "scheme", "association"),
         code=code)
     rows = waterfall(project)
     scale = max([project.cost, *(r.target for r in rows), *(r.received for r in rows)])

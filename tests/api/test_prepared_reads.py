@@ -10,7 +10,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from matching import models as m
-from matching.api.base import visible_projects, visible_projects_sql
+from matching.policies import scope_sql
 
 
 def _prepared() -> list[str]:
@@ -67,8 +67,8 @@ def test_the_hand_written_scope_lets_through_exactly_what_the_orm_scope_does(wor
         user = AnonymousUser()
     else:
         user = getattr(world, who)
-    expected = set(m.Project.objects.filter(visible_projects(user)).values_list("pk", flat=True))
-    condition, params = visible_projects_sql(user)
+    expected = set(m.Project.objects.visible_to(user).values_list("pk", flat=True))
+    condition, params = scope_sql(user)
     with connection.cursor() as cursor:
         cursor.execute("SELECT p.id FROM matching_project p JOIN matching_mahalla mh "
                        "ON mh.id = p.mahalla_id JOIN matching_district d ON d.id = mh.district_id "

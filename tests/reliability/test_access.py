@@ -124,8 +124,8 @@ OWN = {
     "reminders": [200, 200, 200, 200, 200, L],
     "reminder done": [302, 404, 404, 404, 404, L],  # alice's reminder
     "overdue tranches": [403, 200, 200, 403, 403, L],
-    "import pledges": [200, 403, 200, 403, 403, L],
-    "import receipts": [200, 403, 200, 403, 403, L],
+    "import pledges": [200, 403, 403, 200, 403, L],
+    "import receipts": [200, 403, 403, 403, 403, L],
     "import rates": [403, 403, 200, 403, 403, L],
     "reports": [200, 200, 200, 200, 200, 200],
 }

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...models import Pledge, Project, Receipt
-from ..base import visible_projects
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -16,7 +15,7 @@ class ScopedProjectField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         user = self.context["request"].user
-        return Project.objects.filter(visible_projects(user)).select_related(
+        return Project.objects.visible_to(user).select_related(
             "association", "scheme", "mahalla__district")
 
 
@@ -26,7 +25,7 @@ class ScopedPledgeField(serializers.PrimaryKeyRelatedField):
     another tenant's pledge reads as missing, not as "for another project"."""
 
     def get_queryset(self):
-        return Pledge.objects.filter(visible_projects(self.context["request"].user, "project__"))
+        return Pledge.objects.visible_to(self.context["request"].user)
 
 
 class PledgeSerializer(serializers.ModelSerializer):

@@ -95,7 +95,7 @@ def _money_map(amounts: dict) -> dict:
 
 
 # The detail's fast path: one hand-written, prepared statement (no ORM compilation), the
-# project's columns and its names, scoped by `base.visible_projects_sql`.
+# project's columns and its names, scoped by `policies.scope_sql`.
 DETAIL_VALUES = [*LIST_VALUES, "description", "executor", "executor_kind", "deadline",
                  "conditions", "submitted_at", "decided_at"]
 DETAIL_NAMES = [*DETAIL_VALUES, *LIST_JOINS]

@@ -8,10 +8,11 @@ from rest_framework import filters, mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ... import policies
 from ...models import Evidence, LedgerEntry, MatchRecord, Project, StatusChange
 from ...prepared import prepared_cursor, prepared_values
 from ...waterfall import waterfall_of
-from ..base import Cursor, ScopedViewSet, visible_projects_sql
+from ..base import Cursor, ScopedViewSet
 from ..filters import ProjectFilter
 from ..serializers.projects import (DETAIL_NAMES, DETAIL_SQL, LIST_JOINS, LIST_VALUES,
                                     LedgerEntrySerializer,
@@ -53,7 +54,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         pk = int(self.kwargs["pk"])  # digits, by the route
         if pk > BIGINT_MAX:
             raise Http404
-        scope, params = visible_projects_sql(request.user)
+        scope, params = policies.scope_sql(request.user)
         with prepared_cursor() as cursor:
             cursor.execute(DETAIL_SQL.format(scope=scope), {**params, "pk": pk})
             found = cursor.fetchone()
