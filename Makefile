@@ -50,7 +50,7 @@ stop:
 	$(PY) config/devservices.py down
 
 messages: $(STAMP)
-	$(SERVICES) && $(PY) manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete \
+	$(SERVICES) && $(PY) manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete --no-location \
 	  && $(PY) manage.py compilemessages --ignore=.venv
 
 clean: stop

@@ -26,6 +26,8 @@ class Country(models.Model):
 @audited()
 class Region(models.Model):
     country = models.ForeignKey(Country, models.PROTECT, related_name="regions")
+    code = models.CharField(_("official code"), max_length=20, unique=True, null=True,
+                            blank=True, help_text=_("ISO 3166-2, e.g. UZ-TO"))
     name = models.CharField(_("name"), max_length=100)
     population = models.PositiveIntegerField(_("population"), default=0)
 
@@ -41,6 +43,8 @@ class Region(models.Model):
 @audited()
 class District(models.Model):
     region = models.ForeignKey(Region, models.PROTECT, related_name="districts")
+    code = models.CharField(_("official code"), max_length=20, unique=True, null=True,
+                            blank=True, help_text=_("SOATO (UZ, TJ) or COD P-code (KG)"))
     name = models.CharField(_("name"), max_length=100)
     population = models.PositiveIntegerField(_("population"), default=0)
 
@@ -56,6 +60,8 @@ class District(models.Model):
 @audited()
 class Mahalla(models.Model):
     district = models.ForeignKey(District, models.PROTECT, related_name="mahallas")
+    code = models.CharField(_("official code"), max_length=20, unique=True, null=True,
+                            blank=True, help_text=_("SOATO of a settlement, where it has one"))
     name = models.CharField(_("name"), max_length=100)
     population = models.PositiveIntegerField(_("population"), default=0)
 
