@@ -51,3 +51,26 @@ def test_every_message_in_the_code_is_in_the_catalogue(language, tmp_path):
     missing = subprocess.run(["msgattrib", "--untranslated", "--no-obsolete", str(merged)],
                              capture_output=True, text=True, check=True).stdout
     assert "\nmsgid " not in missing.split("\n\n", 1)[-1], missing
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are not installed")
+def test_every_message_in_the_templates_is_in_the_catalogues(tmp_path, monkeypatch):
+    """The same for the templates: extract every message of the code and the templates as
+    `make messages` does, in a copy of the tree (makemessages writes into ./locale); nothing
+    may come out untranslated or fuzzy."""
+    from django.core.management import call_command
+
+    root = LOCALE.parent
+    for folder in ("matching", "config", "templates", "locale"):
+        shutil.copytree(root / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "data", "static"))
+    monkeypatch.chdir(tmp_path)
+    call_command("makemessages", locale=LANGUAGES, no_obsolete=True, no_location=True,
+                 verbosity=0)
+    for language in LANGUAGES:
+        po = str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po")
+        for selection in ("--untranslated", "--only-fuzzy"):
+            left = subprocess.run(["msgattrib", selection, "--no-obsolete", po],
+                                  capture_output=True, text=True, check=True).stdout
+            entries = left.split("\n\n", 1)[1] if "\n\n" in left else ""
+            assert "msgid " not in entries, (language, left[:2000])
