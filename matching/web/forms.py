@@ -7,12 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import AmountField
 from ..models import (Category, Evidence, EvidenceKind, ExecutorKind, MigrantAssociation,
                       Pledge, PledgeStatus, Scheme)
 
 # the currencies migrants raise money in, and the schemes' own
 CURRENCIES = ["RUB", "KZT", "USD", "EUR", "UZS", "TJS", "KGS"]
-MONEY = {"max_digits": 18, "decimal_places": 3, "localize": True}
 
 
 class DateInput(forms.DateInput):
@@ -33,8 +33,7 @@ class ProjectForm(forms.Form):
     association = forms.ModelChoiceField(label=_("Migrant association"), queryset=None)
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    cost = forms.DecimalField(label=_("Eligible cost"), min_value=Decimal("0.01"),
-                              help_text=_("In the scheme's currency."), **MONEY)
+    cost = AmountField(label=_("Eligible cost"), help_text=_("In the scheme's currency."))
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     executor = forms.CharField(label=_("Executor"), max_length=200, required=False,
@@ -52,7 +51,7 @@ class ProjectForm(forms.Form):
 
 
 class PledgeForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount pledged"), min_value=Decimal("0.001"), **MONEY)
+    amount = AmountField(label=_("Amount pledged"))
     currency = forms.ChoiceField(label=_("Currency"), help_text=_("The currency it is raised in."))
     expected_on = forms.DateField(label=_("Expected on"), widget=DateInput())
 
@@ -65,18 +64,14 @@ class ReceiptForm(forms.Form):
     pledge = forms.ModelChoiceField(label=_("Pledge"), queryset=None, required=False,
                                     empty_label=_("(none)"))
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
-    amount = forms.DecimalField(label=_("Amount received"), min_value=Decimal("0.001"),
-                                help_text=_("As it arrived, in its own currency, after the fee."),
-                                **MONEY)
+    amount = AmountField(label=_("Amount received"),
+                         help_text=_("As it arrived, in its own currency, after the fee."))
     currency = forms.ChoiceField(label=_("Currency"))
-    rate = forms.DecimalField(label=_("Rate to the scheme currency"), required=False,
-                              max_digits=18, decimal_places=6, localize=True,
-                              min_value=Decimal("0.000001"),
-                              help_text=_("Filled in from the stored rate of the day; change it "
-                                          "only if the bank used another."))
-    fee = forms.DecimalField(label=_("Transfer fee"), required=False, min_value=Decimal("0"),
-                             initial=Decimal("0"), help_text=_("Paid by the senders, same "
-                                                               "currency."), **MONEY)
+    rate = AmountField(label=_("Rate to the scheme currency"), required=False, places=6,
+                       help_text=_("Filled in from the stored rate of the day; change it "
+                                   "only if the bank used another."))
+    fee = AmountField(label=_("Transfer fee"), required=False, allow_zero=True,
+                      initial=Decimal("0"), help_text=_("Paid by the senders, same currency."))
     reference = forms.CharField(label=_("Bank or transfer reference"), max_length=60)
     proof = forms.FileField(label=_("Proof"), help_text=_("PDF, JPEG, PNG or WebP: the bank "
                                                           "slip or transfer receipt."))
@@ -118,9 +113,8 @@ class DecisionForm(forms.Form):
 
 
 class DisbursementForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=Decimal("0.01"),
-                                help_text=_("Leave empty to pay what is left of the tranche."),
-                                **MONEY)
+    amount = AmountField(label=_("Amount"), required=False,
+                         help_text=_("Leave empty to pay what is left of the tranche."))
     paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
     evidence = forms.ModelChoiceField(label=_("Evidence already uploaded"), queryset=None,
                                       required=False, empty_label=_("(upload a new file)"))

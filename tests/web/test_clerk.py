@@ -54,8 +54,8 @@ def test_clerk_creates_a_draft_project(login, world):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("cost", "forty million", "Enter a number."),
-    ("cost", "0", "greater than or equal to 0.01"),
+    ("cost", "forty million", "Use digits only"),
+    ("cost", "0", "Must be greater than zero."),
     ("title", "", "This field is required."),
     ("category", "casino", "Select a valid choice."),
 ], ids=["cost_not_a_number", "cost_zero", "title_missing", "unknown_category"])
@@ -81,7 +81,7 @@ def test_service_refusal_lands_on_its_field(login, world):
     world.scheme.max_project_cost = None
     world.scheme.save()
     response = login(world.alice).post(reverse("clerk-project-new"),
-                                       _project_data(world, cost="12.345"))
+                                       _project_data(world, cost="12,345.678"))
     assert response.status_code == 400
     assert "Too many decimal places for the currency." in response.content.decode()
     assert not m.Project.objects.exists()
