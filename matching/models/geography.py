@@ -64,6 +64,11 @@ class Mahalla(models.Model):
                             blank=True, help_text=_("SOATO of a settlement, where it has one"))
     name = models.CharField(_("name"), max_length=100)
     population = models.PositiveIntegerField(_("population"), default=0)
+    # where the mahalla is (its committee's office), for checking where photos were taken
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True,
+                                   blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True,
+                                    blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -88,6 +88,10 @@ class Scheme(TimeStamped):
         _("seasons before a mahalla may win again"), null=True, blank=True)
     block_with_overdue_project = models.BooleanField(
         _("a mahalla with an overdue open project may not start another"), default=False)
+    second_officer_threshold = money_field(
+        _("second officer above"), null=True, blank=True,
+        help_text=_("A decision on a project costing more than this waits for a second "
+                    "officer's confirmation. Empty: one officer decides."))
     is_active = models.BooleanField(_("accepting projects"), default=True)
 
     class Meta:
@@ -100,6 +104,9 @@ class Scheme(TimeStamped):
             models.CheckConstraint(condition=Q(max_public_share__isnull=True)
                                    | (Q(max_public_share__gt=0) & Q(max_public_share__lte=1)),
                                    name="scheme_public_share_fraction"),
+            models.CheckConstraint(condition=Q(second_officer_threshold__isnull=True)
+                                   | Q(second_officer_threshold__gte=0),
+                                   name="scheme_second_officer_threshold_not_negative"),
         ]
 
     def __str__(self):
