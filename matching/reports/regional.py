@@ -170,9 +170,9 @@ def regional_report(filters: Filters) -> Report:
     filters = Filters(year=filters.year, scheme=filters.scheme, region=filters.region,
                       district=filters.district, country=country.pk if country else None)
     roles = _roles(filters)
-    district_places = list(
+    district_places = _named(
         District.objects.filter(filters.places("")).order_by("region__name", "name")
-        .values("id", "population", "population_year", name=name_expr(),
+        .values("id", "population", "population_year", local_name=name_expr(),
                 region_name=name_expr("region__")))
     counts = _mahalla_counts(filters)
     for place in district_places:
@@ -206,12 +206,20 @@ def regional_report(filters: Filters) -> Report:
                                                 for d in districts)})
 
 
+def _named(rows) -> list[dict]:
+    """Rows whose place `name` is the one in the reader's language (`places.name_expr`)."""
+    rows = list(rows)
+    for row in rows:
+        row["name"] = row.pop("local_name")
+    return rows
+
+
 def _mahalla_tables(filters: Filters, roles: list[str]) -> list[Table]:
-    places = list(Mahalla.objects.filter(filters.places("district__"))
-                  .order_by("name").values("id", "population", "population_year",
-                                           name=name_expr(),
-                                           region_name=name_expr("district__region__"),
-                                           district_name=name_expr("district__")))
+    places = _named(Mahalla.objects.filter(filters.places("district__"))
+                    .order_by("name").values("id", "population", "population_year",
+                                             local_name=name_expr(),
+                                             region_name=name_expr("district__region__"),
+                                             district_name=name_expr("district__")))
     pledged = _pledged(filters, "mahalla")
     currencies = sorted({k[8:] for p in pledged.values() for k in p})
     rows = _rows(places, _project_totals(filters, "mahalla"), _party_totals(filters, "mahalla"),
