@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..querysets import ManagedQuerySet
-from .base import TimeStamped, audited
+from .base import TimeStamped, audited, stored_name
 
 MIN_MEMBERS = 10  # the 3x1 Toma de Nota: at least ten adult members
 REGISTRATION_YEARS = 2
@@ -98,10 +98,7 @@ class ApplicationStatus(models.TextChoices):
 
 
 def statutes_path(instance, filename):
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"associations/statutes/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("associations/statutes", filename)
 
 
 @audited()

@@ -12,7 +12,7 @@ from ..models import (MIN_MEMBERS, ApplicationKind, ApplicationStatus, BoardMemb
                       MigrantAssociation, RegistrationApplication, Role)
 from ..models.associations import valid_until
 from ..uploads import validate_upload
-from .base import service
+from .base import record_decision, required_reason, service
 
 BOARD_FIELDS = ("full_name", "position", "phone", "email")
 
@@ -126,24 +126,18 @@ def application_approve(*, actor, application: RegistrationApplication,
     association.board.all().delete()
     BoardMember.objects.bulk_create([BoardMember(association=association, **member)
                                      for member in application.board])
-    application.status, application.association = ApplicationStatus.APPROVED, association
-    application.decided_by, application.decided_at = actor, timezone.now()
-    application.save(update_fields=["status", "association", "decided_by", "decided_at",
-                                    "updated_at"])
+    application.association = association
+    record_decision(application, status=ApplicationStatus.APPROVED, actor=actor,
+                    also=("association",))
     return association
 
 
 @service
 def application_refuse(*, actor, application: RegistrationApplication,
                        reason: str) -> RegistrationApplication:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give the reason: the association is told it."), field="reason")
+    reason = required_reason(reason, _("Give the reason: the association is told it."))
     application = _lock_pending(actor, application)
-    application.status, application.reason = ApplicationStatus.REFUSED, reason
-    application.decided_by, application.decided_at = actor, timezone.now()
-    application.save(update_fields=["status", "reason", "decided_by", "decided_at",
-                                    "updated_at"])
+    record_decision(application, status=ApplicationStatus.REFUSED, actor=actor, reason=reason)
     return application
 
 

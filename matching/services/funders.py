@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from .. import currencies, policies
 from ..errors import Conflict, Forbidden, InvalidInput, NotAllowed
 from ..models import BudgetEnvelope, EnvelopeAdjustment, Funder, FunderKind, Scheme
-from .base import service
+from .base import required_reason, service
 
 # the place each kind of funder stands for
 PLACE_OF_KIND = {FunderKind.MAHALLA: "mahalla", FunderKind.DISTRICT: "district",
@@ -73,11 +73,7 @@ def _require_amount(amount: Decimal, currency: str, field: str, *, allow_zero: b
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give a reason: it is kept with the envelope's history."),
-                           field="reason")
-    return reason
+    return required_reason(reason, _("Give a reason: it is kept with the envelope's history."))
 
 
 @service

@@ -178,6 +178,8 @@ def _load_level(model, parent_field: str, rows: list[dict], country: Country,
             for f in DATA_FIELDS:
                 setattr(place, f, values[f])
         population_changed = _refresh_population(place, values, report)
+        if population_changed and not differs:
+            report.updated += 1
         if adopted or differs or population_changed:
             update.append(place)
     model.objects.bulk_create(create, batch_size=500)
@@ -203,8 +205,9 @@ def _refresh_population(place, values: dict, report: LevelReport) -> bool:
     """Take the data's population unless an administrator entered one from another source."""
     if values["population"] is None:
         return False
-    entered = place.population is not None and place.population_source != values[
-        "population_source"]
+    # a figure without a source is of unknown origin (the old demo's placeholders): replaced
+    entered = (place.population is not None and place.population_source
+               and place.population_source != values["population_source"])
     if entered:
         report.population_kept.append(place.name)
         return False

@@ -3,13 +3,12 @@ it as a draft project (and carries it from there) or declines it with a reason."
 
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import currencies
 from ..errors import Forbidden, InvalidInput, NotAllowed
 from ..models import Category, ProjectProposal, ProposalStatus, Role
-from .base import service
+from .base import record_decision, required_reason, service
 from .projects import project_create
 
 
@@ -61,19 +60,14 @@ def proposal_adopt(*, actor, proposal: ProjectProposal, scheme, title: str, cate
                              association=proposal.association, scheme=scheme, category=category,
                              title=title, cost=cost, description=description,
                              executor=executor, executor_kind=executor_kind, deadline=deadline)
-    proposal.status, proposal.project = ProposalStatus.ADOPTED, project
-    proposal.decided_by, proposal.decided_at = actor, timezone.now()
-    proposal.save(update_fields=["status", "project", "decided_by", "decided_at", "updated_at"])
+    proposal.project = project
+    record_decision(proposal, status=ProposalStatus.ADOPTED, actor=actor, also=("project",))
     return project
 
 
 @service
 def proposal_decline(*, actor, proposal: ProjectProposal, reason: str) -> ProjectProposal:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give the reason: the association is told it."), field="reason")
+    reason = required_reason(reason, _("Give the reason: the association is told it."))
     proposal = _lock_waiting(actor, proposal)
-    proposal.status, proposal.reason = ProposalStatus.DECLINED, reason
-    proposal.decided_by, proposal.decided_at = actor, timezone.now()
-    proposal.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
+    record_decision(proposal, status=ProposalStatus.DECLINED, actor=actor, reason=reason)
     return proposal

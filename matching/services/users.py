@@ -18,7 +18,7 @@ from .. import policies
 from ..errors import Conflict, Forbidden, InvalidInput, NotAllowed
 from ..models import (INVITATION_DAYS, District, Invitation, Mahalla, MigrantAssociation, Role,
                       User)
-from .base import service
+from .base import required_reason, service
 
 PROGRAMME_WIDE_ROLES = frozenset({Role.AUDITOR, Role.COMMITTEE})
 
@@ -222,9 +222,7 @@ def user_withdraw(*, actor, user: User, reason: str) -> User:
     the audit trail with the change."""
     from knox.models import AuthToken  # noqa: PLC0415
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give a reason: it is kept in the audit trail."), field="reason")
+    reason = required_reason(reason, _("Give a reason: it is kept in the audit trail."))
     _require_manages_user(actor, user)
     if user.pk == actor.pk:
         raise NotAllowed(_("You cannot withdraw your own access."))

@@ -231,3 +231,16 @@ def test_the_applicant_is_invited_with_a_link_that_logs_him_in(world, regions, c
     answer = Client().post(reverse("login"), {"username": "aziz@example.org",
                                               "password": "Samarqand-2027!"})
     assert answer.status_code == 302 and answer.url == "/"
+
+
+def test_a_registration_number_already_given_is_a_field_error(world, client, login):
+    client.post(reverse("association-apply"), application_data(world.mahalla_a))
+    application = m.RegistrationApplication.objects.get()
+    answer = login(world.admin).post(reverse("setup-application", args=[application.pk]), {
+        "approve": "1", "registration_number": world.association.registration_number})
+    assert answer.status_code == 409
+    assert answer.context["approve"].errors["registration_number"]
+    application.refresh_from_db()
+    assert application.status == "pending"
+    assert not m.MigrantAssociation.objects.filter(name="Navbahor Builders Kazan").exists()
+    assert not m.Invitation.objects.exists()

@@ -145,10 +145,10 @@ class SchemeEditor:
             latest = scheme.versions.order_by("-number").values_list("number", flat=True).first()
             initial = {name: getattr(scheme, name) for name in SCHEME_FIELDS}
             if scheme.max_public_share is not None:
-                initial["max_public_share"] = (scheme.max_public_share * HUNDRED).normalize()
+                initial["max_public_share"] = _plain(scheme.max_public_share * HUNDRED)
             initial["based_on"] = latest
             parties = [_party_initial(p) for p in party_dicts(scheme)]
-        self.scheme = scheme
+        self.scheme, self._valid = scheme, None
         self.form = SchemeForm(data, scheme=scheme, initial=initial)
         self.parties = PartyFormSet(data, prefix="parties", initial=parties)
         # the example is always bound, so the preview computes from the first page view
@@ -159,6 +159,11 @@ class SchemeEditor:
         return [p for p in (f.party() for f in self.parties.forms) if p]
 
     def is_valid(self) -> bool:
+        if self._valid is None:  # checked once: the checks add their errors to the forms
+            self._valid = self._check()
+        return self._valid
+
+    def _check(self) -> bool:
         valid = self.form.is_valid() & self.parties.is_valid()
         if not valid:
             return False
@@ -213,9 +218,14 @@ class SchemeEditor:
         self.form.add_error(field if field in self.form.fields else None, messages)
 
 
+def _plain(value: Decimal) -> Decimal:
+    """1.0000 as 1 and 10.0000 as 10 (not 1E+1): how the form shows a weight or share."""
+    return Decimal(format(value.normalize(), "f"))
+
+
 def _party_initial(party: dict) -> dict:
-    initial = {"role": party["role"], "weight": party["weight"].normalize(), "cap": party["cap"],
+    initial = {"role": party["role"], "weight": _plain(party["weight"]), "cap": party["cap"],
                "sponsor": party["sponsor"]}
     for category, weight in party["category_weights"].items():
-        initial[f"w_{category}"] = weight.normalize()
+        initial[f"w_{category}"] = _plain(weight)
     return initial

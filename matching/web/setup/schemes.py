@@ -71,7 +71,9 @@ def preview_of(rules_json: dict | None, example: ExampleForm) -> dict:
 
 def _editor_page(request, editor, scheme=None, status=200):
     if editor.form.is_bound:
-        preview = preview_of(editor.rules() if editor.is_valid() else None, editor.example)
+        # a service's refusal lands on the form after the check: the preview waits for a fix
+        valid = editor.is_valid() and not editor.form.errors
+        preview = preview_of(editor.rules() if valid else None, editor.example)
     else:
         preview = preview_of(scheme_rules(scheme) if scheme else None, editor.example)
     return render(request, "setup/schemes/edit.html", {
