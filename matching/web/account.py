@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import security, services
-from ..errors import ServiceError
 from ..models import Role
 from ..services.users import invitation_for, invitation_problem
-from .common import add_service_error
+from .common import submit
 
 
 class LoginView(auth_views.LoginView):
@@ -55,10 +54,6 @@ def home(request):
     return redirect("public-projects")
 
 
-class AcceptForm(SetPasswordForm):
-    """Django's choose-a-password form (its validators say what a good password is)."""
-
-
 def invitation(request, token):
     """An invited person opens the one-time link and chooses a password; then logs in. A
     used, replaced or expired link says so (and what to do), and changes nothing."""
@@ -67,21 +62,13 @@ def invitation(request, token):
     if problem:
         return render(request, "web/invitation.html", {"problem": problem}, status=410
                       if found is not None else 404)
-    form = AcceptForm(found.user, request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.invitation_accept(actor=found.user, invitation=found,
-                                           password=form.cleaned_data["new_password1"])
-            except ServiceError as error:
-                add_service_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, _("Your password is set: log in with your user name "
-                                            "%(username)s.") % {"username": found.user.username})
-                return redirect("login")
-        else:
-            status = 400
+    # Django's choose-a-password form: its validators say what a good password is
+    form = SetPasswordForm(found.user, request.POST or None)
+    done, _user, status = submit(request, form, lambda data: services.invitation_accept(
+        actor=found.user, invitation=found, password=data["new_password1"]))
+    if done:
+        messages.success(request, _("Your password is set: log in with your user name "
+                                    "%(username)s.") % {"username": found.user.username})
+        return redirect("login")
     return render(request, "web/invitation.html", {"form": form, "person": found.user},
                   status=status)
