@@ -49,6 +49,11 @@ else:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS",
                          default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Where people reach the site: links in e-mails sent without a request (reminders).
+SITE_URL = env.str("SITE_URL", default=(f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS
+                                        else "http://127.0.0.1:8000")).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must start with http:// or https://")
 
 # PostgreSQL only: there is deliberately no SQLite fallback.
 DATABASES = {"default": env.db_url("DATABASE_URL")}

@@ -1,16 +1,43 @@
-"""The Django admin for programme administrators: schemes, envelopes, users, and read-only
-money. Money never moves here: the ledger, receipts and commitments are read-only, and scheme
-edits publish a new version through the service."""
+"""The Django admin: for developers, not for users' work. Programme setup happens on the
+pages (/setup/), through the services that version rules, record envelope adjustments,
+require a population's year and source and audit their author: so here places, schemes,
+parties, envelopes, funders and associations are read-only, as money always was. Users may
+be changed here by superusers only.
+
+Every list is scoped like the pages: a staff member who is a regional administrator sees only
+his region's records (another region's reads as missing); superusers and auditors see all.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
-from .services import scheme_publish
+from . import policies
+from .querysets import ManagedQuerySet, ScopedQuerySet
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def scoped(queryset, user):
+    """`queryset` as `user` may read it in the admin: everything for superusers and
+    auditors; otherwise the reads layer's scope (his region's, or his projects')."""
+    if user.is_superuser or policies.role_of(user) == m.Role.AUDITOR:
+        return queryset
+    if isinstance(queryset, ManagedQuerySet):
+        return queryset.managed_by(user)
+    if isinstance(queryset, ScopedQuerySet):
+        return queryset.visible_to(user)
+    if queryset.model in SCOPE_PATHS:
+        path, parent = SCOPE_PATHS[queryset.model]
+        return queryset.filter(**{f"{path}__in": scoped(parent(), user)})
+    return queryset  # countries and exchange rates: public facts
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user)
+
+
+class ReadOnlyAdmin(ScopedAdmin):
     """Visible to administrators and auditors, changeable by no one through the admin."""
 
     def has_add_permission(self, request, obj=None):
@@ -23,53 +50,88 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(m.Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "currency", "timezone"]
 
 
 @admin.register(m.Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "population"]
+class RegionAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "country", "population", "population_year"]
     list_filter = ["country"]
-    search_fields = ["name"]
+    search_fields = ["name", "code", "name_ru"]
 
 
 @admin.register(m.District)
-class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "population"]
-    list_filter = ["region__country", "region"]
-    search_fields = ["name", "region__name"]
+class DistrictAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "region", "kind", "population", "population_year"]
+    list_filter = ["region__country", "kind", "region"]
+    search_fields = ["name", "code", "name_ru", "region__name"]
     list_select_related = ["region"]
 
 
 @admin.register(m.Mahalla)
-class MahallaAdmin(admin.ModelAdmin):
-    list_display = ["name", "district", "population"]
-    list_filter = ["district__region"]
-    search_fields = ["name", "district__name"]
+class MahallaAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "district", "kind", "population"]
+    list_filter = ["kind", "district__region"]
+    search_fields = ["name", "code", "name_ru", "district__name"]
     list_select_related = ["district"]
-    autocomplete_fields = ["district"]
 
 
-class BoardMemberInline(admin.TabularInline):
+class BoardMemberInline(ReadOnlyInline):
     model = m.BoardMember
-    extra = 0
 
 
 @admin.register(m.MigrantAssociation)
-class AssociationAdmin(admin.ModelAdmin):
+class AssociationAdmin(ReadOnlyAdmin):
+    """Registration is decided on /setup/applications/ (validity runs from approval)."""
+
     list_display = ["name", "host_country", "host_city", "member_count", "registration_number",
                     "valid_until"]
     list_filter = ["host_country", "valid_until"]
     search_fields = ["name", "registration_number", "host_city"]
-    filter_horizontal = ["home_mahallas"]
     inlines = [BoardMemberInline]
     date_hierarchy = "valid_until"
 
 
+@admin.register(m.RegistrationApplication)
+class RegistrationApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "status", "member_count", "created_at", "decided_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "email"]
+
+
+@admin.register(m.ProjectProposal)
+class ProjectProposalAdmin(ReadOnlyAdmin):
+    list_display = ["title", "association", "mahalla", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["association", "mahalla"]
+
+
+@admin.register(m.Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "user", "invited_by", "created_at", "expires_at", "accepted_at",
+                    "revoked_at"]
+    exclude = ["token_hash"]
+    list_select_related = ["user", "invited_by"]
+
+
 @admin.register(m.User)
 class UserAdmin(BaseUserAdmin):
+    """Roles and scopes are given on /setup/users/ (invitations, audited); here only
+    superusers change anyone."""
+
     list_display = ["username", "get_full_name", "role", "district", "region", "association",
                     "is_active"]
     list_filter = ["role", "is_active", "district__region", "language"]
@@ -85,77 +147,81 @@ class UserAdmin(BaseUserAdmin):
                                          "notify_by_sms"]}),
     ]
 
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(m.Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "district", "region", "country"]
     list_filter = ["kind"]
     search_fields = ["name"]
     # nullable, so the admin's own select_related() would not follow them
     list_select_related = ["district", "region", "country"]
-    autocomplete_fields = ["mahalla", "district", "region"]
 
 
-class CategoryWeightInline(admin.TabularInline):
+# Rules are read-only here: a change must publish a new version in the same transaction
+# (services.scheme_save, /setup/schemes/), which an admin form saving inlines one by one
+# cannot do (editing category weights here once changed the rules without a new version).
+class CategoryWeightInline(ReadOnlyInline):
     model = m.SchemeCategoryWeight
-    extra = 0
 
 
-class SchemePartyInline(admin.TabularInline):
+class SchemePartyInline(ReadOnlyInline):
     model = m.SchemeParty
-    extra = 0
     fields = ["position", "role", "weight", "cap", "sponsor"]
     ordering = ["position"]
 
 
-class EnvelopeInline(admin.TabularInline):
+class EnvelopeInline(ReadOnlyInline):
     model = m.BudgetEnvelope
-    extra = 0
     fields = ["funder", "amount", "reserved", "disbursed"]
-    readonly_fields = ["reserved", "disbursed"]
-    autocomplete_fields = ["funder"]
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyInline):
     model = m.SchemeVersion
-    extra = 0
     fields = ["number", "created_at", "created_by", "rules"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "fiscal_year", "currency", "max_public_share", "is_active"]
     list_filter = ["fiscal_year", "country", "is_active"]
     search_fields = ["code", "name"]
     inlines = [SchemePartyInline, EnvelopeInline, VersionInline]
 
-    def save_related(self, request, form, formsets, change):
-        # parties are saved with the inlines, so the new version is taken after them
-        super().save_related(request, form, formsets, change)
-        version = scheme_publish(scheme=form.instance, actor=request.user)
-        self.message_user(request, _("Rules published as version %(n)s.") % {"n": version.number})
-
 
 @admin.register(m.SchemeParty)
-class SchemePartyAdmin(admin.ModelAdmin):
+class SchemePartyAdmin(ReadOnlyAdmin):
     list_display = ["scheme", "role", "weight", "cap"]
     list_filter = ["scheme", "role"]
     inlines = [CategoryWeightInline]
 
 
 @admin.register(m.BudgetEnvelope)
-class EnvelopeAdmin(admin.ModelAdmin):
+class EnvelopeAdmin(ReadOnlyAdmin):
+    """Envelopes open, grow and shrink on /setup/envelopes/, each change an adjustment."""
+
     list_display = ["funder", "scheme", "amount", "reserved", "disbursed", "available"]
     list_filter = ["scheme", "funder__kind"]
     search_fields = ["funder__name", "scheme__code"]
     list_select_related = ["funder", "scheme"]
-    readonly_fields = ["reserved", "disbursed"]
-    autocomplete_fields = ["funder"]
+
+
+@admin.register(m.EnvelopeAdjustment)
+class EnvelopeAdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ["envelope", "change", "amount_after", "reserved", "reason", "created_by",
+                    "created_at"]
+    list_select_related = ["envelope__funder", "envelope__scheme", "created_by"]
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -180,7 +246,7 @@ class CommitmentInline(admin.TabularInline):
 
 
 @admin.register(m.Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ScopedAdmin):
     """Projects move through their services (web pages and API), not through admin edits."""
 
     list_display = ["code", "title", "mahalla", "category", "status", "cost", "received",
@@ -235,7 +301,7 @@ class TrancheAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(ScopedAdmin):
     list_display = ["on", "currency", "quote_currency", "rate", "source", "entered_by_hand"]
     list_filter = ["currency", "quote_currency", "entered_by_hand"]
     date_hierarchy = "on"
@@ -266,7 +332,7 @@ class MessageLogInline(admin.TabularInline):
 
 
 @admin.register(m.Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ScopedAdmin):
     """Failed reminders are listed here for the administrators (filter: status = failed)."""
 
     list_display = ["kind", "subject_type", "subject_id", "period", "recipient", "due_at",
@@ -302,3 +368,16 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["filename", "sha256"]
     list_select_related = ["uploaded_by"]
+
+
+# Models without a reads-layer scope of their own: the path to a record that has one.
+SCOPE_PATHS = {
+    m.Reminder: ("recipient", m.User.objects.all),
+    m.MessageLog: ("reminder__recipient", m.User.objects.all),
+    m.ImportBatch: ("uploaded_by", m.User.objects.all),
+    m.SchemeVersion: ("scheme", m.Scheme.objects.all),
+    m.SchemeParty: ("scheme", m.Scheme.objects.all),
+    m.SchemeCategoryWeight: ("party__scheme", m.Scheme.objects.all),
+    m.EnvelopeAdjustment: ("envelope", m.BudgetEnvelope.objects.all),
+    m.BoardMember: ("association", m.MigrantAssociation.objects.all),
+}

@@ -31,6 +31,7 @@ _SHEET_TITLE_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
 class Column:
     key: str
     label: str
+    missing: str = ""  # what a page shows for an empty cell ("no population"); files leave it empty
 
 
 @dataclass
@@ -44,8 +45,10 @@ class Table:
         return [row.get(c.key) for c in self.columns]
 
     def cells(self) -> list[list]:
-        """The rows as lists in column order (what templates iterate over)."""
-        return [self.values(row) for row in self.rows]
+        """The rows as lists in column order (what templates iterate over); an empty cell of
+        a column that says what its emptiness means shows that."""
+        return [[c.missing if row.get(c.key) is None and c.missing else row.get(c.key)
+                 for c in self.columns] for row in self.rows]
 
 
 def neutralise(text: str) -> str:

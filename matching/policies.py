@@ -134,3 +134,42 @@ def require(user, action: str, project) -> None:
 def is_officer_like(user) -> bool:
     """Officers, administrators and superusers: the review and decision pages."""
     return role_of(user) in OFFICERS
+
+
+# --- programme setup ------------------------------------------------------------------------
+# Places, schemes, funders, envelopes, associations and users are managed by administrators:
+# a programme-wide one manages everything, a regional one only what lies in his region (the
+# reads layer's `Model.objects.managed_by(user)` filters by `region_q`). Out of his region
+# answers exactly like missing (404), as for projects.
+
+def is_administrator(user) -> bool:
+    return role_of(user) == Role.ADMINISTRATOR
+
+
+def programme_wide(user) -> bool:
+    """An administrator of the whole programme (no region), or a superuser."""
+    return is_administrator(user) and (user.is_superuser or user.region_id is None)
+
+
+def region_q(user, paths: tuple[str, ...]) -> Q:
+    """A filter keeping the records whose region (reached by any of `paths`) the user
+    administers; everything for a programme-wide administrator, nothing for anyone else."""
+    if not is_administrator(user):
+        return NOTHING
+    if programme_wide(user):
+        return Q()
+    q = NOTHING
+    for path in paths:
+        q |= Q(**{path: user.region_id})
+    return q
+
+
+def may_edit_schemes(user) -> bool:
+    """Scheme rules are national: only a programme-wide administrator writes them; a
+    regional administrator reads them."""
+    return programme_wide(user)
+
+
+def require_administrator(user) -> None:
+    if not is_administrator(user):
+        raise Forbidden(_("Only programme administrators may do this."))

@@ -50,6 +50,26 @@ class TrancheQuerySet(ScopedQuerySet):
         return self.unpaid().filter(due_on__lt=on)
 
 
+class ManagedQuerySet(models.QuerySet):
+    """Programme-setup records (places, funders, envelopes, associations, users), filtered to
+    those an administrator manages: his region's, or every one for a programme-wide
+    administrator (`policies.region_q`). The model names its paths to a region in
+    `region_paths`; `region_multivalued` when one crosses a many-valued relation (the
+    filter then goes through a sub-query, so that no row comes back twice)."""
+
+    def managed_by(self, user):
+        from . import policies  # noqa: PLC0415
+
+        q = policies.region_q(user, self.model.region_paths)
+        if getattr(self.model, "region_multivalued", False) and q != Q():
+            return self.filter(pk__in=self.model._default_manager.filter(q).values("pk"))
+        return self.filter(q)
+
+
+class PlaceQuerySet(ManagedQuerySet):
+    pass
+
+
 # The states named here, as strings, so that this module imports no model at load time.
 PUBLIC_STATES = ("approved", "conditionally_approved", "funding", "funded", "in_progress",
                  "completed", "closed")

@@ -111,7 +111,19 @@ def test_demo_data_is_idempotent_and_consistent(db):
     assert counts == [model.objects.count() for model in (
         m.Project, m.User, m.Receipt, m.LedgerEntry, m.Mahalla, m.Scheme, m.BudgetEnvelope)]
     assert set(m.Country.objects.values_list("code", flat=True)) == {"UZ", "TJ", "KG"}
-    assert m.Region.objects.filter(country__code="UZ").count() >= 3
+    # on the real divisions: Tashkent region cities, a Sughd district, an Issyk-Kul raion
+    assert m.Region.objects.filter(country__code="UZ", code__isnull=False).count() == 14
+    chirchiq = m.District.objects.get(code="1727419")
+    assert chirchiq.region.code == "UZ-TO"
+    assert m.Project.objects.filter(mahalla__district=chirchiq).count() >= 5
+    assert m.Project.objects.filter(mahalla__district__region__code="TJ-SU").exists()
+    assert m.Project.objects.filter(mahalla__district__code="KG02215000000").exists()
+    # nothing divides by an invented population; every envelope has its opening recorded
+    assert not m.District.objects.filter(population__isnull=False,
+                                         population_source="").exists()
+    assert m.EnvelopeAdjustment.objects.count() == m.BudgetEnvelope.objects.count()
+    assert m.RegistrationApplication.objects.filter(status="pending").count() == 1
+    assert m.ProjectProposal.objects.filter(status="proposed").count() == 1
     assert set(m.Pledge.objects.values_list("currency", flat=True)) >= {"RUB", "KZT", "USD"}
     assert len(set(m.Project.objects.values_list("status", flat=True))) >= 8
     assert ledger.verify() == []

@@ -63,7 +63,8 @@ def _start(cursor, model) -> int:
 
 
 def _bench_world():
-    """The bench scheme, extra mahallas, and a generous envelope per district."""
+    """The bench scheme, extra mahallas, and a generous envelope per district (the demo's
+    districts: those with a funder)."""
     uz = m.Country.objects.get(code="UZ")
     admin = m.User.objects.get(username="admin")
     scheme, created = m.Scheme.objects.get_or_create(
@@ -76,15 +77,17 @@ def _bench_world():
 
     version = scheme_publish(scheme=scheme, actor=admin)
     envelopes = {}
-    for district in m.District.objects.filter(region__country=uz):
+    for district in m.District.objects.filter(region__country=uz, funder__isnull=False):
         m.Mahalla.objects.bulk_create(
-            [m.Mahalla(district=district, name=f"{district.name} {i:03d}", population=2000 + 37 * i)
+            [m.Mahalla(district=district, name=f"{district.name} {i:03d}", kind="mahalla",
+                       population=2000 + 37 * i, population_year=2026,
+                       population_source="generated for benchmarks")
              for i in range(1, EXTRA_MAHALLAS + 1)], ignore_conflicts=True)
         envelopes[district.pk], _ = m.BudgetEnvelope.objects.get_or_create(
             funder=district.funder, scheme=scheme,
             defaults={"amount": Decimal("100000000000000.00")})
-    mahallas = list(m.Mahalla.objects.filter(district__region__country=uz)
-                    .values_list("pk", "district_id"))
+    mahallas = list(m.Mahalla.objects.filter(district_id__in=list(envelopes))
+                    .order_by("pk").values_list("pk", "district_id"))
     associations = list(m.MigrantAssociation.objects.values_list("pk", flat=True))
     return scheme, version, admin, envelopes, mahallas, associations
 

@@ -1,54 +1,42 @@
-"""Real places, associations and schemes for the demo data."""
+"""The demo programme's places, associations and rates. Regions and districts are the real
+ones (loaded by `load_geography`, found here by their official codes); the mahallas inside
+them are the demo's own (Uzbekistan's mahallas are not in any open classifier)."""
 
-# country code: (name, currency, time zone, {region: {district: [mahallas]}})
-GEOGRAPHY = {
-    "UZ": ("Uzbekistan", "UZS", "Asia/Tashkent", {
-        "Toshkent viloyati": {
-            "Chirchiq": ["Navbahor", "Istiqlol", "Bog'ishamol", "Yangi hayot"],
-            "Bekobod": ["Guliston", "Mustaqillik", "Do'stlik"],
-            "Yangiyo'l": ["Navro'z", "Obod", "Tinchlik"],
-        },
-        "Farg'ona viloyati": {
-            "Marg'ilon": ["Atlas", "Pillakash", "Ipakchi"],
-            "Qo'qon": ["Xo'jand darvoza", "Mo'yi muborak", "Gulbog'"],
-            "Rishton": ["Kulolchilik", "Chinor", "Bo'ston"],
-        },
-        "Samarqand viloyati": {
-            "Urgut": ["Qoratepa", "Bulung'ur", "Chorsu"],
-            "Kattaqo'rg'on": ["Ko'kjar", "Yangiobod", "Tinchlik"],
-            "Pastdarg'om": ["Juma", "Ulug'bek", "Bahoriston"],
-        },
-    }),
-    "TJ": ("Tajikistan", "TJS", "Asia/Dushanbe", {
-        "Sughd": {
-            "Khujand": ["Panjshanbe", "Gulshan", "Ravshan"],
-            "Isfara": ["Chorku", "Navgilem", "Shahrak"],
-        },
-    }),
-    "KG": ("Kyrgyzstan", "KGS", "Asia/Bishkek", {
-        "Osh": {
-            "Kara-Suu": ["Madaniyat", "Tolikan", "Savai"],
-            "Nookat": ["Kyzyl-Kyshtak", "Mirmahmudov", "Jany-Nookat"],
-        },
-    }),
+# district code (SOATO, WFP or COD P-code): demo mahallas in it
+DEMO_MAHALLAS = {
+    # Toshkent viloyati: Chirchiq, Bekobod and Yangiyo'l, cities of regional significance
+    "1727419": ["Navbahor", "Istiqlol", "Bog'ishamol", "Yangi hayot"],
+    "1727413": ["Guliston", "Mustaqillik", "Do'stlik"],
+    "1727424": ["Navro'z", "Obod", "Tinchlik"],
+    # Farg'ona viloyati: Marg'ilon, Qo'qon, Rishton tumani
+    "1730412": ["Atlas", "Pillakash", "Ipakchi"],
+    "1730405": ["Xo'jand darvoza", "Mo'yi muborak", "Gulbog'"],
+    "1730224": ["Kulolchilik", "Chinor", "Bo'ston"],
+    # Samarqand viloyati: Urgut, Kattaqo'rg'on and Pastdarg'om tumanlari
+    "1718236": ["Qoratepa", "Bulung'ur", "Chorsu"],
+    "1718215": ["Ko'kjar", "Yangiobod", "Tinchlik"],
+    "1718227": ["Juma", "Ulug'bek", "Bahoriston"],
+    # Sughd: Bobojon Ghafurov (around Khujand) and Isfara
+    "3505256": ["Unji", "Ovchi", "Histevarz"],
+    "3505220": ["Chorku", "Navgilem", "Shahrak"],
+    # Issyk-Kul oblast: Issyk-Kul raion; Osh oblast: Kara-Suu raion
+    "KG02215000000": ["Tamchy", "Chok-Tal", "Bosteri"],
+    "KG06226000000": ["Madaniyat", "Tolikan", "Savai"],
 }
 
-POPULATION = {"region": 2_900_000, "district": 180_000, "mahalla": 3_500}
-
-# name, host country, host city, registration number, home (country, district, mahallas)
+# name, host country, host city, registration number, home district code, home mahallas
 ASSOCIATIONS = [
-    ("Chirchiq Community Moscow", "RU", "Moscow", "RU-MSK-0142", "UZ", "Chirchiq",
+    ("Chirchiq Community Moscow", "RU", "Moscow", "RU-MSK-0142", "1727419",
      ["Navbahor", "Istiqlol", "Bog'ishamol"]),
-    ("Fergana Valley Workers of St Petersburg", "RU", "Saint Petersburg", "RU-SPB-0077", "UZ",
-     "Marg'ilon", ["Atlas", "Pillakash"]),
-    ("Urgut Diaspora Yekaterinburg", "RU", "Yekaterinburg", "RU-EKB-0019", "UZ", "Urgut",
+    ("Fergana Valley Workers of St Petersburg", "RU", "Saint Petersburg", "RU-SPB-0077",
+     "1730412", ["Atlas", "Pillakash"]),
+    ("Urgut Diaspora Yekaterinburg", "RU", "Yekaterinburg", "RU-EKB-0019", "1718236",
      ["Qoratepa", "Chorsu"]),
-    ("Bekobod Brotherhood Almaty", "KZ", "Almaty", "KZ-ALA-0051", "UZ", "Bekobod",
+    ("Bekobod Brotherhood Almaty", "KZ", "Almaty", "KZ-ALA-0051", "1727413",
      ["Guliston", "Do'stlik"]),
-    ("Khujand Fellowship Moscow", "RU", "Moscow", "RU-MSK-0233", "TJ", "Khujand",
-     ["Panjshanbe", "Gulshan"]),
-    ("Kara-Suu Community Astana", "KZ", "Astana", "KZ-AST-0008", "KG", "Kara-Suu",
-     ["Madaniyat", "Savai"]),
+    ("Khujand Fellowship Moscow", "RU", "Moscow", "RU-MSK-0233", "3505256", ["Unji", "Ovchi"]),
+    ("Issyk-Kul Community Astana", "KZ", "Astana", "KZ-AST-0008", "KG02215000000",
+     ["Tamchy", "Bosteri"]),
 ]
 
 # daily rates to each scheme currency (1 unit = rate), roughly 2026 levels

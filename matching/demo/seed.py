@@ -13,16 +13,18 @@ from django.utils.text import slugify
 
 from .. import models as m
 from .. import services
-from .places import ASSOCIATIONS, GEOGRAPHY, POPULATION, RATES
+from .places import ASSOCIATIONS, DEMO_MAHALLAS, RATES
 
 PASSWORD = "hashar-demo"
 PDF = b"%PDF-1.4\n% Hashar demo document\n"
 PNG = b"\x89PNG\r\n\x1a\n demo photo"
 LOGINS = [
-    ("admin", "programme administrator (Django admin at /admin/)"),
-    ("clerk", "mahalla clerk of Navbahor, Istiqlol, Bog'ishamol (Chirchiq) and Guliston"),
-    ("officer", "municipal officer of Chirchiq district"),
-    ("officer2", "second officer of Chirchiq district (four eyes)"),
+    ("admin", "programme administrator of the whole programme (setup at /setup/)"),
+    ("admin_tashkent", "regional administrator of Tashkent region"),
+    ("clerk", "mahalla clerk of Navbahor, Istiqlol, Bog'ishamol (Chirchiq) and Guliston "
+              "(Bekobod), Tashkent region"),
+    ("officer", "municipal officer of Chirchiq (a city of regional significance)"),
+    ("officer2", "second officer of Chirchiq (four eyes)"),
     ("association", "Chirchiq Community Moscow (API and pledges)"),
     ("auditor", "auditor, reads everything"),
 ]
@@ -39,39 +41,39 @@ def _user(username: str, **fields) -> m.User:
     return user
 
 
+def _funder(place, kind: str, name: str) -> None:
+    m.Funder.objects.get_or_create(**{kind: place}, defaults={"name": name, "kind": kind})
+
+
 def _geography() -> dict[str, m.Mahalla]:
-    mahallas = {}
-    for code, (name, currency, tz, regions) in GEOGRAPHY.items():
-        country, _ = m.Country.objects.get_or_create(
-            code=code, defaults={"name": name, "currency": currency, "timezone": tz})
+    """The real regions and districts, the demo's mahallas in some of them, and a funder for
+    each place that plays a part in the demo's schemes."""
+    services.geography_load(actor=None)
+    # the old demo's invented populations carried no source: they are not known
+    for model in (m.Region, m.District, m.Mahalla):
+        model.objects.filter(population__isnull=False, population_source="").update(
+            population=None, population_year=None)
+    for country in m.Country.objects.all():
         m.Funder.objects.get_or_create(kind="national", country=country,
-                                       defaults={"name": f"Government of {name}"})
-        for region_name, districts in regions.items():
-            region, _ = m.Region.objects.get_or_create(
-                country=country, name=region_name,
-                defaults={"population": POPULATION["region"]})
-            m.Funder.objects.get_or_create(region=region, defaults={
-                "name": f"{region_name} administration", "kind": "region"})
-            for district_name, names in districts.items():
-                district, _ = m.District.objects.get_or_create(
-                    region=region, name=district_name,
-                    defaults={"population": POPULATION["district"]})
-                m.Funder.objects.get_or_create(district=district, defaults={
-                    "name": f"{district_name} hokimiyati", "kind": "district"})
-                for i, mahalla_name in enumerate(names):
-                    mahalla, _ = m.Mahalla.objects.get_or_create(
-                        district=district, name=mahalla_name,
-                        defaults={"population": POPULATION["mahalla"] + 250 * i})
-                    m.Funder.objects.get_or_create(mahalla=mahalla, defaults={
-                        "name": f"{mahalla_name} mahalla committee", "kind": "mahalla"})
-                    mahallas[f"{district_name}/{mahalla_name}"] = mahalla
+                                       defaults={"name": f"Government of {country.name}"})
+    mahallas = {}
+    for code, names in DEMO_MAHALLAS.items():
+        district = m.District.objects.select_related("region").get(code=code)
+        _funder(district.region, "region", f"{district.region.name} administration")
+        _funder(district, "district", f"{district.name} hokimiyati")
+        for name in names:
+            mahalla, _ = m.Mahalla.objects.get_or_create(
+                district=district, name=name, code=None,
+                defaults={"kind": m.PlaceKind.MAHALLA})
+            _funder(mahalla, "mahalla", f"{name} mahalla committee")
+            mahallas[f"{code}/{name}"] = mahalla
     return mahallas
 
 
 def _associations(mahallas) -> dict[str, m.MigrantAssociation]:
     found = {}
     today = timezone.localdate()
-    for name, country, city, number, _home, district, homes in ASSOCIATIONS:
+    for name, country, city, number, district, homes in ASSOCIATIONS:
         association, _ = m.MigrantAssociation.objects.get_or_create(
             registration_number=number, defaults={
                 "name": name, "host_country": country, "host_city": city, "member_count": 34,
@@ -86,14 +88,15 @@ def _associations(mahallas) -> dict[str, m.MigrantAssociation]:
 
 
 def _scheme(code, name, country, parties, admin, **fields) -> m.Scheme:
-    scheme, created = m.Scheme.objects.get_or_create(
-        code=code, defaults={"name": name, "country": country, "currency": country.currency,
-                             "fiscal_year": timezone.localdate().year, **fields})
-    if created:
-        for position, (role, weight, cap) in enumerate(parties):
-            m.SchemeParty.objects.create(scheme=scheme, role=role, weight=Decimal(weight),
-                                         cap=Decimal(cap) if cap else None, position=position)
-    services.scheme_publish(scheme=scheme, actor=admin)
+    """The scheme, written and published through the scheme editor's service."""
+    scheme = m.Scheme.objects.filter(code=code).first()
+    if scheme is None:
+        scheme, _version = services.scheme_save(
+            actor=admin, fields={"code": code, "name": name, "country": country,
+                                 "currency": country.currency,
+                                 "fiscal_year": timezone.localdate().year, **fields},
+            parties=[{"role": role, "weight": Decimal(weight),
+                      "cap": Decimal(cap) if cap else None} for role, weight, cap in parties])
     return scheme
 
 
@@ -102,7 +105,8 @@ def _schemes(admin) -> dict[str, m.Scheme]:
     schemes = {
         "uz-1x1": _scheme("uz-1x1-2026", "1x1 Mahalla Initiative (Uzbekistan)", uz,
                           [("association", "1", None), ("district", "1", None)], admin,
-                          max_project_cost=Decimal("900000000.00")),
+                          max_project_cost=Decimal("900000000.00"),
+                          second_officer_threshold=Decimal("500000000.00")),
         "uz-3x1": _scheme("uz-3x1-2026", "3x1 Hashar (Uzbekistan)", uz,
                           [("association", "1", None), ("mahalla", "1", None),
                            ("district", "1", "150000000.00"), ("region", "1", None)], admin,
@@ -112,7 +116,7 @@ def _schemes(admin) -> dict[str, m.Scheme]:
                                                "health_post", "road", "irrigation"]),
         "tj-1x1": _scheme("tj-1x1-2026", "1x1 Sughd (Tajikistan)", tj,
                           [("association", "1", None), ("district", "1", None)], admin),
-        "kg-1x1": _scheme("kg-1x1-2026", "1x1 Osh (Kyrgyzstan)", kg,
+        "kg-1x1": _scheme("kg-1x1-2026", "1x1 Issyk-Kul (Kyrgyzstan)", kg,
                           [("association", "1", None), ("district", "1", None)], admin),
     }
     amounts = {"district": "2000000000.00", "region": "5000000000.00",
@@ -124,10 +128,11 @@ def _schemes(admin) -> dict[str, m.Scheme]:
         in_country = (Q(country=country) | Q(region__country=country)
                       | Q(district__region__country=country)
                       | Q(mahalla__district__region__country=country))
-        for funder in m.Funder.objects.filter(in_country, kind__in=roles):
-            m.BudgetEnvelope.objects.get_or_create(
-                funder=funder, scheme=scheme,
-                defaults={"amount": Decimal(amounts[funder.kind]) * factor})
+        for funder in m.Funder.objects.filter(in_country, kind__in=roles).exclude(
+                envelopes__scheme=scheme):
+            services.envelope_open(actor=admin, funder=funder, scheme=scheme,
+                                   amount=Decimal(amounts[funder.kind]) * factor,
+                                   reason=f"Demo budget {scheme.fiscal_year}")
     return schemes
 
 
@@ -142,42 +147,42 @@ def _rates() -> None:
 # scheme, district/mahalla, association, category, title, cost, state, receipts, pledges
 # receipts: (amount, currency, days ago); pledges: (amount, currency, expected in days)
 PROJECTS = [
-    ("uz-1x1", "Chirchiq/Navbahor", "Chirchiq Community Moscow", "drinking_water",
+    ("uz-1x1", "1727419/Navbahor", "Chirchiq Community Moscow", "drinking_water",
      "Navbahor drinking water pipe", "40000000.00", "in_progress",
      [("200000.00", "RUB", 20)], [("250000.00", "RUB", -30)]),
-    ("uz-1x1", "Chirchiq/Istiqlol", "Chirchiq Community Moscow", "school",
+    ("uz-1x1", "1727419/Istiqlol", "Chirchiq Community Moscow", "school",
      "Istiqlol school roof", "120000000.00", "under_review", [], [("400000.00", "RUB", 45)]),
-    ("uz-1x1", "Chirchiq/Bog'ishamol", "Chirchiq Community Moscow", "electricity",
+    ("uz-1x1", "1727419/Bog'ishamol", "Chirchiq Community Moscow", "electricity",
      "Bog'ishamol street lighting", "60000000.00", "submitted", [], []),
-    ("uz-1x1", "Chirchiq/Navbahor", "Chirchiq Community Moscow", "health_post",
+    ("uz-1x1", "1727419/Navbahor", "Chirchiq Community Moscow", "health_post",
      "Navbahor health post repair", "80000000.00", "draft", [], []),
-    ("uz-1x1", "Chirchiq/Istiqlol", "Chirchiq Community Moscow", "public_space",
+    ("uz-1x1", "1727419/Istiqlol", "Chirchiq Community Moscow", "public_space",
      "Istiqlol children's playground", "30000000.00", "funding",
      [("50000.00", "RUB", 10)], [("100000.00", "RUB", 15)]),
-    ("uz-1x1", "Chirchiq/Bog'ishamol", "Chirchiq Community Moscow", "road",
+    ("uz-1x1", "1727419/Bog'ishamol", "Chirchiq Community Moscow", "road",
      "Bog'ishamol road to the school", "50000000.00", "closed",
      [("170000.00", "RUB", 60)], []),
-    ("uz-3x1", "Bekobod/Guliston", "Bekobod Brotherhood Almaty", "irrigation",
+    ("uz-3x1", "1727413/Guliston", "Bekobod Brotherhood Almaty", "irrigation",
      "Guliston irrigation canal lining", "200000000.00", "funding",
      [("2000000.00", "KZT", 12)], [("2100000.00", "KZT", 20)]),
-    ("uz-3x1", "Bekobod/Do'stlik", "Bekobod Brotherhood Almaty", "sewerage",
+    ("uz-3x1", "1727413/Do'stlik", "Bekobod Brotherhood Almaty", "sewerage",
      "Do'stlik sewerage connection", "90000000.00", "rejected", [], []),
-    ("uz-1x1", "Marg'ilon/Atlas", "Fergana Valley Workers of St Petersburg", "school",
+    ("uz-1x1", "1730412/Atlas", "Fergana Valley Workers of St Petersburg", "school",
      "Atlas school heating", "70000000.00", "funded", [("240000.00", "RUB", 25)], []),
-    ("uz-1x1", "Urgut/Qoratepa", "Urgut Diaspora Yekaterinburg", "drinking_water",
+    ("uz-1x1", "1718236/Qoratepa", "Urgut Diaspora Yekaterinburg", "drinking_water",
      "Qoratepa water tower", "45000000.00", "deferred", [], [("150000.00", "RUB", 60)]),
-    ("tj-1x1", "Khujand/Panjshanbe", "Khujand Fellowship Moscow", "drinking_water",
-     "Panjshanbe drinking water", "600000.00", "funding", [("2500.00", "USD", 8)],
+    ("tj-1x1", "3505256/Unji", "Khujand Fellowship Moscow", "drinking_water",
+     "Unji drinking water", "600000.00", "funding", [("2500.00", "USD", 8)],
      [("30000.00", "USD", 40)]),
-    ("kg-1x1", "Kara-Suu/Madaniyat", "Kara-Suu Community Astana", "school",
-     "Madaniyat school windows", "900000.00", "submitted", [], [("2500000.00", "KZT", 30)]),
+    ("kg-1x1", "KG02215000000/Tamchy", "Issyk-Kul Community Astana", "school",
+     "Tamchy school windows", "900000.00", "submitted", [], [("2500000.00", "KZT", 30)]),
 ]
 ORDER = ["draft", "submitted", "under_review", "decided", "receipts", "in_progress",
          "completed", "closed"]
 
 
 def _people(district: m.District, mahallas) -> tuple[m.User, m.User]:
-    if district.name == "Chirchiq":
+    if district.code == "1727419":
         return (m.User.objects.get(username="clerk"), m.User.objects.get(username="officer"))
     slug = slugify(district.name).replace("-", "")
     tz = district.region.country.timezone
@@ -261,12 +266,14 @@ def seed() -> list[tuple[str, str]]:
     """Create (or complete) the demo programme; return the demo logins."""
     mahallas = _geography()
     associations = _associations(mahallas)
-    chirchiq = m.District.objects.get(name="Chirchiq")
+    chirchiq = m.District.objects.get(code="1727419")
     admin = _user("admin", role="administrator", is_staff=True, is_superuser=True,
                   first_name="Dilnoza", last_name="Karimova")
+    _user("admin_tashkent", role="administrator", region=chirchiq.region, first_name="Bahrom",
+          last_name="Saidov", superior=admin)
     _user("clerk", role="clerk", first_name="Malika", last_name="Yusupova",
-          mahallas=[mahallas[k] for k in ("Chirchiq/Navbahor", "Chirchiq/Istiqlol",
-                                          "Chirchiq/Bog'ishamol", "Bekobod/Guliston")])
+          mahallas=[mahallas[k] for k in ("1727419/Navbahor", "1727419/Istiqlol",
+                                          "1727419/Bog'ishamol", "1727413/Guliston")])
     _user("officer", role="officer", district=chirchiq, first_name="Rustam",
           last_name="Aliyev", superior=admin)
     _user("officer2", role="officer", district=chirchiq, first_name="Shahlo",
@@ -281,4 +288,26 @@ def seed() -> list[tuple[str, str]]:
     _rates()
     for spec in PROJECTS:
         _build(spec, schemes, mahallas, associations)
+    _waiting_work(mahallas)
     return LOGINS
+
+
+def _waiting_work(mahallas) -> None:
+    """What waits on the setup pages and the clerk's dashboard: an application for
+    registration and a project an association proposed."""
+    if not m.RegistrationApplication.objects.filter(name="Yangiyo'l Youth Seoul").exists():
+        services.association_apply(
+            actor=None, name="Yangiyo'l Youth Seoul", host_country="KR", host_city="Seoul",
+            home_mahallas=[mahallas["1727424/Obod"], mahallas["1727424/Tinchlik"]],
+            member_count=14, board=[{"full_name": "Chair of Yangiyo'l Youth Seoul",
+                                     "position": "Chair", "phone": "+82 10 0000 0000"}],
+            statutes=_file("statutes.pdf"), contact_name="Sardor Rahimov",
+            email="yangiyol.youth@example.org")
+    migrant = m.User.objects.get(username="association")
+    if not m.ProjectProposal.objects.filter(title="Bog'ishamol solar street lamps").exists():
+        mahalla = mahallas["1727419/Bog'ishamol"]
+        services.proposal_create(actor=migrant, mahalla=mahalla,
+                                 title="Bog'ishamol solar street lamps", category="electricity",
+                                 description="Forty solar street lamps on the road to the "
+                                             "school, for about 2,400 residents.",
+                                 cost=Decimal("65000000.00"))

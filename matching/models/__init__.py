@@ -1,6 +1,6 @@
 from .accounts import Role, User
 from .associations import BoardMember, MigrantAssociation
-from .geography import Country, District, Mahalla, Region
+from .geography import Country, District, Mahalla, PlaceKind, Region
 from .money import (Commitment, EntryKind, ExchangeRate, LedgerEntry, MatchRecord, Pledge, PledgeStatus,
                     Receipt, ReceiptStatus, Tranche)
 from .projects import Evidence, EvidenceKind, ExecutorKind, Project, ProjectStatus, StatusChange
@@ -10,7 +10,7 @@ from .schemes import (ASSOCIATION_ROLE, BudgetEnvelope, Category, Funder, Funder
 __all__ = [
     "ASSOCIATION_ROLE", "BoardMember", "BudgetEnvelope", "Category", "Commitment", "Country",
     "District", "EntryKind", "Evidence", "EvidenceKind", "ExchangeRate", "ExecutorKind", "Funder",
-    "FunderKind", "LedgerEntry", "Mahalla", "MatchRecord", "MigrantAssociation", "Pledge", "PledgeStatus",
+    "FunderKind", "LedgerEntry", "Mahalla", "MatchRecord", "PlaceKind", "MigrantAssociation", "Pledge", "PledgeStatus",
     "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Region", "Role", "Scheme",
     "SchemeCategoryWeight", "SchemeParty", "SchemeVersion", "StatusChange", "Tranche", "User",
 ]
@@ -32,3 +32,13 @@ __all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "
 from .imports import ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, RowOutcome  # noqa: E402
 
 __all__ += ["ImportBatch", "ImportKind", "ImportMode", "ImportRow", "ImportStatus", "RowOutcome"]
+
+from .accounts import INVITATION_DAYS, Invitation  # noqa: E402
+from .associations import (MIN_MEMBERS, REGISTRATION_YEARS, ApplicationKind,  # noqa: E402
+                           ApplicationStatus, RegistrationApplication)
+from .proposals import ProjectProposal, ProposalStatus  # noqa: E402
+from .schemes import EnvelopeAdjustment  # noqa: E402
+
+__all__ += ["INVITATION_DAYS", "Invitation", "MIN_MEMBERS", "REGISTRATION_YEARS",
+            "ApplicationKind", "ApplicationStatus", "RegistrationApplication", "ProjectProposal",
+            "ProposalStatus", "EnvelopeAdjustment"]

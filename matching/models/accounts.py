@@ -1,11 +1,15 @@
 """Users and their roles. A role's scope says what the user may see and do."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..querysets import ManagedQuerySet
 from .base import audited
+
+INVITATION_DAYS = 7  # an invitation link works this long, once
 
 
 class Role(models.TextChoices):
@@ -14,6 +18,16 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Programme administrator")
     ASSOCIATION = "association", _("Migrant association")
     AUDITOR = "auditor", _("Auditor")
+    # sits on the selection committees of calls (which calls: the calls' own pages)
+    COMMITTEE = "committee", _("Selection committee member")
+
+
+class UserQuerySet(ManagedQuerySet):
+    pass
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    """Django's user manager, with `managed_by(administrator)`."""
 
 
 @audited(exclude=["password", "last_login"])
@@ -44,6 +58,12 @@ class User(AbstractUser):
     notify_by_email = models.BooleanField(_("notify by e-mail"), default=True)
     notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
 
+    objects = UserManager()
+    # the users a regional administrator manages: those whose scope lies in his region
+    region_paths = ("region", "district__region", "mahallas__district__region",
+                    "association__home_mahallas__district__region")
+    region_multivalued = True
+
     class Meta:
         verbose_name = _("user")
         constraints = [
@@ -56,3 +76,29 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+
+
+@audited(exclude=["token_hash"])
+class Invitation(models.Model):
+    """A one-time link for an invited person to choose a password and start.
+
+    Only a hash of the token is kept (whoever reads the database cannot use a link); it
+    works once (`accepted_at` is set by a compare-and-swap update), until `expires_at`, and
+    not after a newer invitation to the same user replaced it (`revoked_at`).
+    """
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+
+    def __str__(self):
+        return self.email

@@ -10,6 +10,15 @@ import pgtrigger
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))
 
 
+def stored_name(folder: str, filename: str) -> str:
+    """Where an upload is stored: a name of ours in `folder`, never the uploader's (no path
+    tricks), keeping only the file's suffix."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"{folder}/{uuid.uuid4().hex}.{suffix}"
+
+
 def money_field(verbose_name, **kwargs) -> models.DecimalField:
     """An amount in minor-unit precision; its currency is a sibling field."""
     return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)

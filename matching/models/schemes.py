@@ -1,11 +1,13 @@
 """Schemes (the rules of one programme for one fiscal year), their parties and versions,
 the funders who co-fund, and the funders' budget envelopes."""
 
+import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..querysets import ManagedQuerySet
 from .base import TimeStamped, audited, currency_check, currency_field, money_field
 
 
@@ -46,6 +48,11 @@ class Funder(TimeStamped):
                                   related_name="funder")
     country = models.ForeignKey("matching.Country", models.PROTECT, null=True, blank=True,
                                 related_name="funders")
+
+    objects = ManagedQuerySet.as_manager()
+    # a regional administrator manages his region's committees, districts and region; the
+    # national government and sponsors belong to the programme's administrators
+    region_paths = ("mahalla__district__region", "district__region", "region")
 
     class Meta:
         ordering = ["name"]
@@ -93,6 +100,12 @@ class Scheme(TimeStamped):
         help_text=_("A decision on a project costing more than this waits for a second "
                     "officer's confirmation. Empty: one officer decides."))
     is_active = models.BooleanField(_("accepting projects"), default=True)
+
+    objects = ManagedQuerySet.as_manager()
+    # schemes are national: a regional administrator reads his country's (policies say who
+    # may write them)
+    region_paths = ("country__regions",)
+    region_multivalued = True
 
     class Meta:
         ordering = ["-fiscal_year", "code"]
@@ -198,6 +211,9 @@ class BudgetEnvelope(TimeStamped):
     reserved = money_field(_("reserved"), default=0, editable=False)
     disbursed = money_field(_("disbursed"), default=0, editable=False)
 
+    objects = ManagedQuerySet.as_manager()
+    region_paths = tuple(f"funder__{path}" for path in Funder.region_paths)
+
     class Meta:
         ordering = ["scheme", "funder"]
         verbose_name = _("budget envelope")
@@ -216,3 +232,35 @@ class BudgetEnvelope(TimeStamped):
     @property
     def available(self):
         return self.amount - self.reserved
+
+
+@audited(deletes=False)
+class EnvelopeAdjustment(models.Model):
+    """One change of an envelope's amount: its opening amount, an increase or a cut, with the
+    reason and who made it. Append-only (the database refuses updates and deletes): the
+    envelope's amount is the last `amount_after`, and its history is these rows."""
+
+    envelope = models.ForeignKey(BudgetEnvelope, models.PROTECT, related_name="adjustments")
+    change = money_field(_("change"), help_text=_("Positive: an increase; negative: a cut."))
+    amount_before = money_field(_("amount before"))
+    amount_after = money_field(_("amount after"))
+    reserved = money_field(_("reserved at the time"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey("matching.User", models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["envelope", "created_at", "id"]
+        verbose_name = _("envelope adjustment")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_after=F("amount_before") + F("change")),
+                                   name="adjustment_adds_up"),
+            models.CheckConstraint(condition=Q(amount_after__gte=F("reserved")),
+                                   name="adjustment_not_below_reserved"),
+            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+        ]
+        triggers = [pgtrigger.Protect(name="append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.envelope_id} {self.change:+}"

@@ -1,12 +1,14 @@
 """What a reminder says, in its recipient's language and time zone, and whether it is still
 worth saying when the worker gets to it (a tranche paid meanwhile is not reminded)."""
 
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import (ASSOCIATION_ROLE, FunderKind, MigrantAssociation, Pledge, PledgeStatus,
                       Project, ProjectStatus, Receipt, ReminderKind, StatusChange, SubjectType,
                       Tranche)
+from ..mail import site_link
 from ..services.projects import OPEN_STATES
 from .channels import Message
 from .planning import zone
@@ -88,10 +90,11 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
                 _("%(association)s pledged %(amount)s %(currency)s to project %(code)s, "
                   "expected on %(date)s.") % params)
     if kind == K.REGISTRATION_EXPIRING:
-        params = {"name": subject.name, "date": _date(subject.valid_until)}
+        params = {"name": subject.name, "date": _date(subject.valid_until),
+                  "link": site_link(reverse("association-renew"))}
         return (_("The registration of %(name)s expires on %(date)s") % params,
                 _("Renew the registration of %(name)s before %(date)s: an association whose "
-                  "registration has lapsed cannot pledge.") % params)
+                  "registration has lapsed cannot pledge. Renew it here: %(link)s") % params)
     if kind == K.PROGRESS_REPORT_DUE:
         params = {"code": subject.code, "title": subject.title}
         return (_("Quarterly progress report due for %(code)s") % params,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
 from ..models import ASSOCIATION_ROLE, Commitment, Project, Receipt, ReceiptStatus
+from ..places import name_expr
 from .common import COMPLETED, ZERO, Filters, Report, ratio
 
 # SDG 10.c: by 2030, remittance costs under 3 % of the amount sent
@@ -68,10 +69,10 @@ def _leverage_of(matched, effective) -> Decimal | None:
 def leverage_report(filters: Filters) -> Report:
     """Matched money per unit of the association's effective (matched) contribution, per
     scheme and region, with a total per scheme. One query."""
-    key = ("project__scheme__code", "project__scheme__fiscal_year",
-           "project__mahalla__district__region__name")
+    key = ("project__scheme__code", "project__scheme__fiscal_year", "region_name")
     rows = list(
-        Commitment.objects.filter(filters.projects("project__")).order_by().values(*key)
+        Commitment.objects.filter(filters.projects("project__")).order_by()
+        .values(*key[:2], region_name=name_expr("project__mahalla__district__region__"))
         .annotate(projects=Count("project", distinct=True),
                   effective=Sum("matched", filter=Q(role=ASSOCIATION_ROLE)),
                   matched=Sum("matched", filter=~Q(role=ASSOCIATION_ROLE)))

@@ -12,7 +12,8 @@ whole region.
   perfect equality, ln(N people / people of the one district) at most. It decomposes between
   and within regions, which Gini does not.
 
-Districts without population are left out (a per-capita figure needs people); if nobody got
+Districts whose population is not known are left out (a per-capita figure needs people,
+and a guessed one would be worse than none); if nobody got
 anything the distribution is equal and both indices are 0.
 """
 
@@ -31,13 +32,13 @@ class Share:
     """One district: the money it got and the people who live there."""
 
     amount: Decimal
-    population: int
+    population: int | None  # None: not known
 
 
 def _usable(shares: list[Share]) -> list[Share]:
     if any(s.amount < 0 for s in shares):
         raise ValueError("amounts cannot be negative")
-    return [s for s in shares if s.population > 0]
+    return [s for s in shares if s.population]
 
 
 def _totals(shares: list[Share]) -> tuple[list[Share], int, Decimal]:
@@ -85,7 +86,8 @@ def theil(shares: list[Share]) -> Decimal:
         return index.quantize(PLACES)
 
 
-def share_ratio(amount: Decimal, total: Decimal, population: int, people: int) -> Decimal | None:
+def share_ratio(amount: Decimal, total: Decimal, population: int | None,
+                people: int) -> Decimal | None:
     """Share of the money over share of the people: 1 is a fair share, 0 nothing, None when
     there is no population to compare with."""
     if not population or not people:
@@ -97,7 +99,8 @@ def share_ratio(amount: Decimal, total: Decimal, population: int, people: int) -
         return ((amount / total) / (Decimal(population) / people)).quantize(PLACES)
 
 
-def per_capita(amount: Decimal, population: int) -> Decimal | None:
+def per_capita(amount: Decimal, population: int | None) -> Decimal | None:
+    """Money per head, or None when the population is not known (never a guess)."""
     if not population:
         return None
     with localcontext() as ctx:

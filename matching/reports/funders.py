@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
 from ..models import BudgetEnvelope, Tranche
+from ..places import name_expr
 from .common import STATE_GROUPS, ZERO, Filters, Report, party_label
 
 # a tranche of a cancelled, rejected or suspended project is not owed (its reservation was
@@ -59,7 +60,7 @@ def funder_report(filters: Filters) -> Report:
         Tranche.objects.filter(risk_scope).order_by().values(
             "commitment", project_code=F("commitment__project__code"),
             project_title=F("commitment__project__title"),
-            district=F("commitment__project__mahalla__district__name"),
+            district=name_expr("commitment__project__mahalla__district__"),
             role=F("commitment__role"),
             funder_name=Coalesce("commitment__funder__name",
                                  "commitment__project__association__name"),

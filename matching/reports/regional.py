@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
 from ..models import Commitment, Country, District, Mahalla, Pledge, PledgeStatus, Project, Scheme
+from ..places import name_expr
 from . import equity
 from .common import (PARTY_ORDER, STATE_GROUPS, ZERO, Filters, Report, party_label, ratio,
                      state_labels)
@@ -80,8 +81,11 @@ def _columns(place: str, roles: list[str], currencies: list[str]) -> list[Column
     cols = [Column("region_name", _("Region"))]
     if place == "mahalla":
         cols.append(Column("district_name", _("District")))
+    no_population = _("no population")
     cols += [Column("name", _("Mahalla") if place == "mahalla" else _("District")),
-             Column("population", _("Population")), Column("projects", _("Projects"))]
+             Column("population", _("Population"), missing=_("not known")),
+             Column("population_year", _("Population year")),
+             Column("projects", _("Projects"))]
     cols += [Column(f"state_{k}", labels[k]) for k in STATE_GROUPS]
     cols += [Column(f"pledged_{c}", _("Pledged (%(c)s)") % {"c": c}) for c in currencies]
     cols += [Column("received", _("Received from migrants")),
@@ -90,11 +94,12 @@ def _columns(place: str, roles: list[str], currencies: list[str]) -> list[Column
     for role in roles:
         cols += [Column(f"matched_{role}", _("Matched: %(p)s") % {"p": party_label(role)}),
                  Column(f"disbursed_{role}", _("Disbursed: %(p)s") % {"p": party_label(role)})]
-    cols += [Column("received_per_capita", _("Received per head")),
-             Column("matched_per_capita", _("Matched per head")),
+    cols += [Column("received_per_capita", _("Received per head"), missing=no_population),
+             Column("matched_per_capita", _("Matched per head"), missing=no_population),
              Column("money_share", _("Share of matched money")),
-             Column("population_share", _("Share of population")),
-             Column("share_ratio", _("Money share / population share"))]
+             Column("population_share", _("Share of population"), missing=no_population),
+             Column("share_ratio", _("Money share / population share"),
+                    missing=no_population)]
     if place == "district":
         cols += [Column("mahallas", _("Mahallas")),
                  Column("mahallas_without_project", _("Mahallas without a project"))]
@@ -102,8 +107,10 @@ def _columns(place: str, roles: list[str], currencies: list[str]) -> list[Column
 
 
 def _fill(rows: list[dict], roles: list[str]) -> None:
-    """Per-head figures and shares, computed over the already aggregated rows."""
-    people = sum(r["population"] for r in rows)
+    """Per-head figures and shares, computed over the already aggregated rows. A place
+    whose population is not known has none of them (None: "no population"), and its people
+    are not guessed into the others' shares."""
+    people = sum(r["population"] for r in rows if r["population"])
     matched_total = sum((r["matched"] for r in rows), ZERO)
     for r in rows:
         for role in roles:
@@ -112,7 +119,7 @@ def _fill(rows: list[dict], roles: list[str]) -> None:
         r["received_per_capita"] = equity.per_capita(r["received"], r["population"])
         r["matched_per_capita"] = equity.per_capita(r["matched"], r["population"])
         r["money_share"] = ratio(r["matched"], matched_total)
-        r["population_share"] = ratio(r["population"], people)
+        r["population_share"] = ratio(r["population"], people) if r["population"] else None
         r["share_ratio"] = equity.share_ratio(r["matched"], matched_total, r["population"],
                                               people)
 
@@ -163,9 +170,10 @@ def regional_report(filters: Filters) -> Report:
     filters = Filters(year=filters.year, scheme=filters.scheme, region=filters.region,
                       district=filters.district, country=country.pk if country else None)
     roles = _roles(filters)
-    district_places = list(
+    district_places = _named(
         District.objects.filter(filters.places("")).order_by("region__name", "name")
-        .values("id", "name", "population", region_name=F("region__name")))
+        .values("id", "population", "population_year", local_name=name_expr(),
+                region_name=name_expr("region__")))
     counts = _mahalla_counts(filters)
     for place in district_places:
         place.update(counts.get(place["id"], {"mahallas": 0, "mahallas_without_project": 0}))
@@ -179,7 +187,7 @@ def regional_report(filters: Filters) -> Report:
                     districts)]
     tables.append(Table("districts_without_projects", _("Districts without a project"),
                         [Column("region_name", _("Region")), Column("name", _("District")),
-                         Column("population", _("Population"))],
+                         Column("population", _("Population"), missing=_("not known"))],
                         [d for d in districts if d["projects"] == 0]))
     if filters.district:
         tables += _mahalla_tables(filters, roles)
@@ -192,15 +200,26 @@ def regional_report(filters: Filters) -> Report:
         currency=country.currency if country else "",
         extra={"gini": equity.gini(shares), "theil": equity.theil(shares),
                "districts_without_projects": sum(1 for d in districts if d["projects"] == 0),
+               "districts_without_population": sum(1 for d in districts
+                                                   if d["population"] is None),
                "mahallas_without_projects": sum(d["mahallas_without_project"]
                                                 for d in districts)})
 
 
+def _named(rows) -> list[dict]:
+    """Rows whose place `name` is the one in the reader's language (`places.name_expr`)."""
+    rows = list(rows)
+    for row in rows:
+        row["name"] = row.pop("local_name")
+    return rows
+
+
 def _mahalla_tables(filters: Filters, roles: list[str]) -> list[Table]:
-    places = list(Mahalla.objects.filter(filters.places("district__"))
-                  .order_by("name").values("id", "name", "population",
-                                           region_name=F("district__region__name"),
-                                           district_name=F("district__name")))
+    places = _named(Mahalla.objects.filter(filters.places("district__"))
+                    .order_by("name").values("id", "population", "population_year",
+                                             local_name=name_expr(),
+                                             region_name=name_expr("district__region__"),
+                                             district_name=name_expr("district__")))
     pledged = _pledged(filters, "mahalla")
     currencies = sorted({k[8:] for p in pledged.values() for k in p})
     rows = _rows(places, _project_totals(filters, "mahalla"), _party_totals(filters, "mahalla"),
@@ -209,5 +228,5 @@ def _mahalla_tables(filters: Filters, roles: list[str]) -> list[Table]:
     return [Table("mahallas", _("Mahallas"), _columns("mahalla", roles, currencies), rows),
             Table("mahallas_without_projects", _("Mahallas without a project"),
                   [Column("district_name", _("District")), Column("name", _("Mahalla")),
-                   Column("population", _("Population"))],
+                   Column("population", _("Population"), missing=_("not known"))],
                   [r for r in rows if r["projects"] == 0])]

@@ -10,8 +10,14 @@ from .money import (clawback_record, evidence_add, pledge_create, pledge_withdra
 from .projects import (project_close, project_complete, project_create, project_decide,
                        project_resume, project_review_start, project_start, project_submit,
                        project_suspend)
+from .associations import application_approve, application_refuse, association_apply
+from .funders import envelope_adjust, envelope_open, funder_save
+from .geography import geography_load, place_population_set
+from .proposals import proposal_adopt, proposal_create, proposal_decline
 from .recompute import matches_recompute
-from .schemes import scheme_publish
+from .schemes import scheme_copy, scheme_publish, scheme_save
+from .users import (invitation_accept, invitation_resend, user_invite, user_reinstate,
+                    user_update, user_withdraw)
 
 __all__ = [
     "clawback_record", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
@@ -19,4 +25,8 @@ __all__ = [
     "project_conditions_met", "project_create", "project_decide", "project_resume",
     "project_review_start", "project_start", "project_submit", "project_suspend",
     "receipt_record", "receipt_refund", "receipt_reverse", "scheme_publish", "tranche_disburse",
+    "application_approve", "application_refuse", "association_apply", "envelope_adjust",
+    "envelope_open", "funder_save", "geography_load", "place_population_set", "proposal_adopt",
+    "proposal_create", "proposal_decline", "scheme_copy", "scheme_save", "invitation_accept",
+    "invitation_resend", "user_invite", "user_reinstate", "user_update", "user_withdraw",
 ]

@@ -4,6 +4,9 @@ import functools
 
 import pghistory
 from django.db import transaction
+from django.utils import timezone
+
+from ..errors import InvalidInput
 
 
 def service(func):
@@ -17,3 +20,20 @@ def service(func):
             return func(*args, actor=actor, **kwargs)
 
     return wrapper
+
+
+def record_decision(record, *, status: str, actor, reason: str = "", also: tuple = ()) -> None:
+    """Save a decision on a locked application or proposal: its new status, the reason,
+    who decided and when (fields every decided record has), plus `also`."""
+    record.status, record.reason = status, reason
+    record.decided_by, record.decided_at = actor, timezone.now()
+    record.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at",
+                               *also])
+
+
+def required_reason(reason: str, message) -> str:
+    """The reason, stripped; refused (on the field `reason`) when empty."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(message, field="reason")
+    return reason

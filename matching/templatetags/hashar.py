@@ -59,3 +59,41 @@ def role_label(role: str) -> str:
 def sub(value, other):
     """`value - other` for Decimals (what is left of a tranche)."""
     return Decimal(value or 0) - Decimal(other or 0)
+
+
+@register.filter
+def place(value) -> str:
+    """A region, district or mahalla by its name in the reader's language (places.py)."""
+    from ..places import local_name
+
+    return local_name(value)
+
+
+@register.filter
+def category_label(value: str) -> str:
+    from ..models import Category
+
+    return Category(value).label if value in Category.values else value
+
+
+@register.filter
+def pretty_json(value) -> str:
+    import json
+
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
+
+
+@register.filter
+def bound_label(value: str) -> str:
+    """Which limit bound a co-funder's match, in words."""
+    labels = {"share": _("its share"), "cap": _("its cap"),
+              "public_share": _("the public-share ceiling"), "envelope": _("its envelope")}
+    return labels.get(value, value or "")
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """The current list's address with its filters kept and page `number`."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()

@@ -1,11 +1,16 @@
 """Log in, log out, and the home page that sends each role to its own area."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+from django.contrib.auth.forms import SetPasswordForm
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from .. import security
+from .. import security, services
 from ..models import Role
+from ..services.users import invitation_for, invitation_problem
+from .common import submit
 
 
 class LoginView(auth_views.LoginView):
@@ -41,7 +46,29 @@ def home(request):
     user = request.user
     if user.is_authenticated and user.role == Role.CLERK:
         return redirect("clerk-dashboard")
+    if user.is_authenticated and user.role == Role.ASSOCIATION and user.association_id:
+        return redirect("association-home")
     if user.is_authenticated and (user.role in (Role.OFFICER, Role.ADMINISTRATOR)
                                   or user.is_superuser):
         return redirect("officer-queue")
     return redirect("public-projects")
+
+
+def invitation(request, token):
+    """An invited person opens the one-time link and chooses a password; then logs in. A
+    used, replaced or expired link says so (and what to do), and changes nothing."""
+    found = invitation_for(token)
+    problem = invitation_problem(found)
+    if problem:
+        return render(request, "web/invitation.html", {"problem": problem}, status=410
+                      if found is not None else 404)
+    # Django's choose-a-password form: its validators say what a good password is
+    form = SetPasswordForm(found.user, request.POST or None)
+    done, _user, status = submit(request, form, lambda data: services.invitation_accept(
+        actor=found.user, invitation=found, password=data["new_password1"]))
+    if done:
+        messages.success(request, _("Your password is set: log in with your user name "
+                                    "%(username)s.") % {"username": found.user.username})
+        return redirect("login")
+    return render(request, "web/invitation.html", {"form": form, "person": found.user},
+                  status=status)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
 from ..errors import ServiceError
-from ..models import Pledge, PledgeStatus, Project, ProjectStatus
+from ..models import Pledge, PledgeStatus, Project, ProjectProposal, ProjectStatus
 from ..services.money import rate_on
 from ..waterfall import waterfall
 from .common import clerk_required, scoped_project, submit
+from .association_forms import ReasonForm
 from .forms import EvidenceForm, PledgeForm, ProjectForm, ReceiptForm
 
 PAGE_SIZE = 25
@@ -35,9 +36,11 @@ def dashboard(request):
         project_count=Count("projects"))
     page = Paginator(projects.select_related("mahalla", "association")
                      .order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    proposals = (ProjectProposal.objects.visible_to(request.user).waiting()
+                 .select_related("association", "mahalla").order_by("created_at"))
     return render(request, "web/clerk/dashboard.html", {
         "by_status": by_status, "money": money, "pledged": pledged, "mahallas": mahallas,
-        "page": page})
+        "page": page, "proposals": proposals})
 
 
 @clerk_required
@@ -161,3 +164,39 @@ def evidence_new(request, pk):
 
     return _form_page(request, project, form, "web/clerk/evidence_form.html", save,
                       _("The evidence was uploaded."))
+
+
+class AdoptForm(ProjectForm):
+    """The draft the clerk makes of a proposal: its mahalla and association are the
+    proposal's; she chooses the scheme and may correct the rest."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["mahalla"], self.fields["association"]
+
+
+@clerk_required
+def proposal_detail(request, pk):
+    """An association's proposal: adopt it as a draft project, or decline it with a reason."""
+    proposal = get_object_or_404(ProjectProposal.objects.visible_to(request.user)
+                                 .select_related("association", "mahalla__district"), pk=pk)
+    adopt = AdoptForm(request.POST if "adopt" in request.POST else None, user=request.user,
+                      initial={"title": proposal.title, "category": proposal.category,
+                               "cost": proposal.cost, "description": proposal.description})
+    decline = ReasonForm(request.POST if "decline" in request.POST else None)
+    if "decline" in request.POST:
+        done, _result, status = submit(request, decline, lambda data: services.proposal_decline(
+            actor=request.user, proposal=proposal, **data))
+        message = _("The proposal was declined; the association sees the reason.")
+    else:
+        done, _result, status = submit(request, adopt, lambda data: services.proposal_adopt(
+            actor=request.user, proposal=proposal, **data))
+        message = _("The proposal is now your draft project.")
+    if done:
+        messages.success(request, message)
+        proposal.refresh_from_db()
+        if proposal.project_id:
+            return redirect("clerk-project", pk=proposal.project_id)
+        return redirect("clerk-dashboard")
+    return render(request, "web/clerk/proposal.html", {
+        "proposal": proposal, "adopt": adopt, "decline": decline}, status=status)

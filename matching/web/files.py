@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from .. import policies
-from ..models import Evidence, Project, Receipt
+from ..models import Evidence, Project, Receipt, RegistrationApplication, Role
 
 
 def _send(field):
@@ -40,3 +40,17 @@ def receipt_proof(request, pk):
     if not policies.in_scope(request.user, receipt.project):
         raise Http404
     return _send(receipt.proof)
+
+
+@login_required
+def statutes(request, pk):
+    """An application's statutes: to the administrators of its region, auditors, and the
+    association's own users."""
+    application = get_object_or_404(RegistrationApplication, pk=pk)
+    user = request.user
+    own = (user.role == Role.ASSOCIATION and application.association_id is not None
+           and application.association_id == user.association_id)
+    if not (own or policies.role_of(user) == Role.AUDITOR
+            or RegistrationApplication.objects.managed_by(user).filter(pk=pk).exists()):
+        raise Http404
+    return _send(application.statutes)

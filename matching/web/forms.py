@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import AmountField
+from .placepick import PlaceChoiceField
 from ..models import (Category, Evidence, EvidenceKind, ExecutorKind, MigrantAssociation,
                       Pledge, PledgeStatus, Scheme)
 
@@ -29,7 +30,7 @@ def currency_choices(extra: str | None = None):
 
 class ProjectForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    mahalla = forms.ModelChoiceField(label=_("Mahalla"), queryset=None)
+    mahalla = PlaceChoiceField(label=_("Mahalla"), queryset=None)
     association = forms.ModelChoiceField(label=_("Migrant association"), queryset=None)
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)

@@ -1,12 +1,16 @@
 from django.urls import include, path
 
-from . import account, clerk, files, officer, public
+from . import account, association, clerk, files, officer, placepick, public
+from .setup import associations as setup_associations
+from .setup import funders, home, places, schemes, users
 
 urlpatterns = [
     path("", account.home, name="home"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", account.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("invitation/<str:token>/", account.invitation, name="invitation"),
+    path("places/mahallas/", placepick.mahallas, name="place-mahallas"),
 
     path("clerk/", clerk.dashboard, name="clerk-dashboard"),
     path("clerk/projects/new/", clerk.project_new, name="clerk-project-new"),
@@ -16,6 +20,44 @@ urlpatterns = [
     path("clerk/projects/<int:pk>/receipts/new/", clerk.receipt_new, name="clerk-receipt-new"),
     path("clerk/projects/<int:pk>/receipts/rate/", clerk.receipt_rate, name="clerk-rate"),
     path("clerk/projects/<int:pk>/evidence/new/", clerk.evidence_new, name="clerk-evidence-new"),
+    path("clerk/proposals/<int:pk>/", clerk.proposal_detail, name="clerk-proposal"),
+
+    path("associations/apply/", association.apply, name="association-apply"),
+    path("association/", association.home, name="association-home"),
+    path("association/renew/", association.renew, name="association-renew"),
+    path("association/proposals/new/", association.proposal_new, name="association-propose"),
+
+    path("setup/", home.setup_home, name="setup"),
+    path("setup/places/", places.region_list, name="setup-regions"),
+    path("setup/places/regions/<int:pk>/", places.region_detail, name="setup-region"),
+    path("setup/places/districts/<int:pk>/", places.district_detail, name="setup-district"),
+    path("setup/places/<str:kind>/<int:pk>/population/", places.population_edit,
+         name="setup-population"),
+    path("setup/schemes/", schemes.scheme_list, name="setup-schemes"),
+    path("setup/schemes/new/", schemes.scheme_new, name="setup-scheme-new"),
+    path("setup/schemes/new/preview/", schemes.scheme_preview, name="setup-scheme-new-preview"),
+    path("setup/schemes/<int:pk>/", schemes.scheme_detail, name="setup-scheme"),
+    path("setup/schemes/<int:pk>/edit/", schemes.scheme_edit, name="setup-scheme-edit"),
+    path("setup/schemes/<int:pk>/preview/", schemes.scheme_preview, name="setup-scheme-preview"),
+    path("setup/schemes/<int:pk>/copy/", schemes.scheme_copy, name="setup-scheme-copy"),
+    path("setup/funders/", funders.funder_list, name="setup-funders"),
+    path("setup/funders/new/", funders.funder_new, name="setup-funder-new"),
+    path("setup/funders/<int:pk>/", funders.funder_detail, name="setup-funder"),
+    path("setup/funders/<int:pk>/envelopes/new/", funders.envelope_new,
+         name="setup-envelope-new"),
+    path("setup/envelopes/<int:pk>/", funders.envelope_detail, name="setup-envelope"),
+    path("setup/associations/", setup_associations.association_list, name="setup-associations"),
+    path("setup/associations/<int:pk>/", setup_associations.association_detail,
+         name="setup-association"),
+    path("setup/applications/", setup_associations.application_list, name="setup-applications"),
+    path("setup/applications/<int:pk>/", setup_associations.application_detail,
+         name="setup-application"),
+    path("setup/users/", users.user_list, name="setup-users"),
+    path("setup/users/invite/", users.user_invite, name="setup-user-invite"),
+    path("setup/users/<int:pk>/", users.user_detail, name="setup-user"),
+    path("setup/users/<int:pk>/withdraw/", users.user_withdraw, name="setup-user-withdraw"),
+    path("setup/users/<int:pk>/reinvite/", users.user_reinvite, name="setup-user-reinvite"),
+    path("setup/users/<int:pk>/reinstate/", users.user_reinstate, name="setup-user-reinstate"),
 
     path("officer/", officer.queue, name="officer-queue"),
     path("officer/overdue/", officer.overdue, name="officer-overdue"),
@@ -31,4 +73,5 @@ urlpatterns = [
 
     path("files/evidence/<int:pk>/", files.evidence_file, name="evidence-file"),
     path("files/receipts/<int:pk>/proof/", files.receipt_proof, name="receipt-proof"),
+    path("files/applications/<int:pk>/statutes/", files.statutes, name="application-statutes"),
 ]

@@ -13,7 +13,7 @@ def test_login_sends_a_clerk_to_her_dashboard(world):
 
 
 @pytest.mark.parametrize("user, page", [("bob", "officer-queue"), ("admin", "officer-queue"),
-                                        ("migrant", "public-projects")])
+                                        ("migrant", "association-home")])
 def test_home_sends_each_role_to_its_area(login, world, user, page):
     response = login(getattr(world, user)).get(reverse("home"))
     assert response["Location"] == reverse(page)

@@ -45,7 +45,7 @@ class SchemeSerializer(serializers.ModelSerializer):
 class RegionSummarySerializer(serializers.Serializer):
     region_id = serializers.IntegerField()
     region = serializers.CharField()
-    population = serializers.IntegerField()
+    population = serializers.IntegerField(allow_null=True, help_text=_("Empty when not known."))
     projects = serializers.IntegerField()
     cost = serializers.DecimalField(max_digits=20, decimal_places=2)
     received = serializers.DecimalField(max_digits=20, decimal_places=2)
