@@ -1,5 +1,13 @@
 """Real places, associations and schemes for the demo data."""
 
+from decimal import Decimal
+
+# where some mahallas are (their committee's office, roughly): photos of works taken far
+# from them are flagged to the officer
+POSITIONS = {"Chirchiq/Navbahor": (Decimal("41.46890"), Decimal("69.58220")),
+             "Chirchiq/Istiqlol": (Decimal("41.48120"), Decimal("69.56010")),
+             "Chirchiq/Bog'ishamol": (Decimal("41.50230"), Decimal("69.61150"))}
+
 # country code: (name, currency, time zone, {region: {district: [mahallas]}})
 GEOGRAPHY = {
     "UZ": ("Uzbekistan", "UZS", "Asia/Tashkent", {

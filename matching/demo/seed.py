@@ -13,11 +13,12 @@ from django.utils.text import slugify
 
 from .. import models as m
 from .. import services
-from .places import ASSOCIATIONS, GEOGRAPHY, POPULATION, RATES
+from ..services.works import MilestoneInput
+from .images import photo
+from .places import ASSOCIATIONS, GEOGRAPHY, POPULATION, POSITIONS, RATES
 
 PASSWORD = "hashar-demo"
 PDF = b"%PDF-1.4\n% Hashar demo document\n"
-PNG = b"\x89PNG\r\n\x1a\n demo photo"
 LOGINS = [
     ("admin", "programme administrator (Django admin at /admin/)"),
     ("clerk", "mahalla clerk of Navbahor, Istiqlol, Bog'ishamol (Chirchiq) and Guliston"),
@@ -59,9 +60,12 @@ def _geography() -> dict[str, m.Mahalla]:
                 m.Funder.objects.get_or_create(district=district, defaults={
                     "name": f"{district_name} hokimiyati", "kind": "district"})
                 for i, mahalla_name in enumerate(names):
+                    latitude, longitude = POSITIONS.get(f"{district_name}/{mahalla_name}",
+                                                        (None, None))
                     mahalla, _ = m.Mahalla.objects.get_or_create(
                         district=district, name=mahalla_name,
-                        defaults={"population": POPULATION["mahalla"] + 250 * i})
+                        defaults={"population": POPULATION["mahalla"] + 250 * i,
+                                  "latitude": latitude, "longitude": longitude})
                     m.Funder.objects.get_or_create(mahalla=mahalla, defaults={
                         "name": f"{mahalla_name} mahalla committee", "kind": "mahalla"})
                     mahallas[f"{district_name}/{mahalla_name}"] = mahalla
@@ -189,8 +193,54 @@ def _people(district: m.District, mahallas) -> tuple[m.User, m.User]:
     return clerk, officer
 
 
-def _file(name: str) -> ContentFile:
-    return ContentFile(PDF if name.endswith(".pdf") else PNG, name=name)
+def _file(name: str, **exif) -> ContentFile:
+    """A PDF, or a real photo (with the capture time and place of `exif`)."""
+    content = PDF if name.endswith(".pdf") else photo(
+        "PNG" if name.endswith(".png") else "JPEG", **exif)
+    return ContentFile(content, name=name)
+
+
+MILESTONES = [("Trench dug", 60, Decimal("30")), ("Pipe laid and tested", 150, Decimal("50")),
+              ("House connections", 240, Decimal("20"))]
+COMMITTEE = [("Karimjon Rahimov", "+998 90 111 22 33", "chair"),
+             ("Gulnora Sodiqova", "+998 90 444 55 66", "secretary"),
+             ("Bahodir Ergashev", "Navbahor ko'chasi 12", "member")]
+
+
+def _works(project, clerk, *, finished: bool) -> None:
+    """Milestones, a progress report with photos and the oversight committee; for a
+    finished project every milestone done and the committee's answers on the handover act."""
+    today = timezone.localdate()
+    milestones = services.milestones_set(project=project, actor=clerk, milestones=[
+        MilestoneInput(title=title, planned_on=today + datetime.timedelta(days=days - 200),
+                       share=share) for title, days, share in MILESTONES])
+    mahalla = project.mahalla
+    here = ((float(mahalla.latitude), float(mahalla.longitude)) if mahalla.latitude is not None
+            else None)
+    now = timezone.now()
+    photos = [_file("trench.jpg", taken_at=now - datetime.timedelta(days=3), position=here)]
+    if not finished:  # one the officer should look at: taken long ago, 30 km away
+        photos.append(_file("old-photo.jpg", taken_at=now - datetime.timedelta(days=120),
+                            position=(41.2995, 69.2401)))
+    services.progress_report_create(
+        project=project, actor=clerk, reported_on=today,
+        text="Trench dug along the whole street; pipes delivered to the site.",
+        progress={milestones[0].pk: Decimal("100"), milestones[1].pk: Decimal("40")},
+        photos=photos)
+    for name, contact, role in COMMITTEE:
+        services.oversight_member_add(project=project, actor=clerk, full_name=name,
+                                      contact=contact, role=role)
+    if not finished:
+        return
+    services.progress_report_create(
+        project=project, actor=clerk, reported_on=today, text="Works finished and tested.",
+        progress={m.pk: Decimal("100") for m in milestones},
+        photos=[_file("finished.jpg", taken_at=now, position=here)])
+    answers = [("signed", "The road is laid as in the plan."), ("signed", ""),
+               ("refused", "The drainage ditch at the school end is not finished.")]
+    for member, (decision, findings) in zip(project.oversight_members.all(), answers):
+        services.oversight_sign_off(member=member, actor=clerk, decision=decision, on=today,
+                                    findings=findings)
 
 
 def _build(spec, schemes, mahallas, associations) -> None:
@@ -233,15 +283,16 @@ def _build(spec, schemes, mahallas, associations) -> None:
             reference=f"DEMO-{project.code}-{n}", proof=_file("transfer.pdf"))
     if reached >= ORDER.index("in_progress"):
         services.project_start(project=project, actor=officer)
-        photo = services.evidence_add(project=project, actor=clerk, kind="photo",
-                                      file=_file("works.png"), description="Works under way",
-                                      quantity="1.2 km of pipe laid")
+        evidence = services.evidence_add(project=project, actor=clerk, kind="photo",
+                                         file=_file("works.png"), description="Works under way",
+                                         quantity="1.2 km of pipe laid")
         for tranche in m.Tranche.objects.filter(commitment__project=project, number=1):
-            services.tranche_disburse(tranche=tranche, actor=officer, evidence=photo)
+            services.tranche_disburse(tranche=tranche, actor=officer, evidence=evidence)
+        _works(project, clerk, finished=reached >= ORDER.index("completed"))
     if reached >= ORDER.index("completed"):
-        services.evidence_add(project=project, actor=clerk, kind="handover_act",
-                              file=_file("handover.pdf"), description="Signed handover act")
-        services.project_complete(project=project, actor=officer)
+        services.project_complete(project=project, actor=clerk,
+                                  handover_act=_file("handover.pdf"),
+                                  reason="Handed over to the mahalla committee.")
     if reached >= ORDER.index("closed"):
         services.project_close(project=project, actor=officer, reason="Works accepted.")
 

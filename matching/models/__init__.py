@@ -32,3 +32,13 @@ __all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "
 from .imports import ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, RowOutcome  # noqa: E402
 
 __all__ += ["ImportBatch", "ImportKind", "ImportMode", "ImportRow", "ImportStatus", "RowOutcome"]
+
+from .works import (CommitteeRole, Milestone, MilestoneProgress, OversightMember,  # noqa: E402
+                    ProgressReport, SignOff)
+
+__all__ += ["CommitteeRole", "Milestone", "MilestoneProgress", "OversightMember",
+            "ProgressReport", "SignOff"]
+
+from .checks import CheckSource, LedgerCheck  # noqa: E402
+
+__all__ += ["CheckSource", "LedgerCheck"]

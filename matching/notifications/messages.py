@@ -1,6 +1,8 @@
 """What a reminder says, in its recipient's language and time zone, and whether it is still
 worth saying when the worker gets to it (a tranche paid meanwhile is not reminded)."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -93,10 +95,11 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
                 _("Renew the registration of %(name)s before %(date)s: an association whose "
                   "registration has lapsed cannot pledge.") % params)
     if kind == K.PROGRESS_REPORT_DUE:
-        params = {"code": subject.code, "title": subject.title}
+        params = {"code": subject.code, "title": subject.title,
+                  "url": settings.SITE_URL + reverse("clerk-progress-new", args=[subject.pk])}
         return (_("Quarterly progress report due for %(code)s") % params,
-                _("Upload the progress report of project %(code)s (%(title)s) for the "
-                  "quarter that has ended.") % params)
+                _("Record the progress report of project %(code)s (%(title)s) for the "
+                  "quarter that has ended: %(url)s") % params)
     if kind == K.REVIEW_WAITING:
         params = {"code": subject.code, "title": subject.title,
                   "date": _date(reminder.period)}

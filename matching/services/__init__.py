@@ -7,11 +7,14 @@ actor. Reads are QuerySet methods (querysets.py), not services.
 from .approvals import match_recompute, project_approve, project_cancel, project_conditions_met
 from .money import (clawback_record, evidence_add, pledge_create, pledge_withdraw,
                     receipt_record, receipt_refund, receipt_reverse, tranche_disburse)
-from .projects import (project_close, project_complete, project_create, project_decide,
-                       project_resume, project_review_start, project_start, project_submit,
-                       project_suspend)
+from .drafts import project_edit, project_withdraw
+from .projects import (project_close, project_create, project_decide, project_resume,
+                       project_review_start, project_start, project_submit, project_suspend)
 from .recompute import matches_recompute
 from .schemes import scheme_publish
+from .works import (milestones_set, oversight_member_add, oversight_member_edit,
+                    oversight_member_remove, oversight_sign_off, progress_report_create,
+                    project_complete)
 
 __all__ = [
     "clawback_record", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
@@ -19,4 +22,6 @@ __all__ = [
     "project_conditions_met", "project_create", "project_decide", "project_resume",
     "project_review_start", "project_start", "project_submit", "project_suspend",
     "receipt_record", "receipt_refund", "receipt_reverse", "scheme_publish", "tranche_disburse",
+    "milestones_set", "oversight_member_add", "oversight_member_edit", "oversight_member_remove",
+    "oversight_sign_off", "progress_report_create", "project_edit", "project_withdraw",
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 
-from .. import security
+from .. import policies, security
 from ..models import Role
 
 
@@ -37,11 +37,12 @@ class LogoutView(auth_views.LogoutView):
     """POST only; then back to the home page (LOGOUT_REDIRECT_URL)."""
 
 
+HOMES = {Role.CLERK: "clerk-dashboard", Role.OFFICER: "officer-queue",
+         Role.ADMINISTRATOR: "officer-queue", Role.ASSOCIATION: "association-home",
+         Role.AUDITOR: "audit-home"}
+
+
 def home(request):
-    user = request.user
-    if user.is_authenticated and user.role == Role.CLERK:
-        return redirect("clerk-dashboard")
-    if user.is_authenticated and (user.role in (Role.OFFICER, Role.ADMINISTRATOR)
-                                  or user.is_superuser):
-        return redirect("officer-queue")
-    return redirect("public-projects")
+    """Each role to its own home; the anonymous (and a user without a role) to the public
+    projects."""
+    return redirect(HOMES.get(policies.role_of(request.user), "public-projects"))
