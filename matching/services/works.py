@@ -96,7 +96,7 @@ def milestones_set(*, project: Project, actor, milestones: list[MilestoneInput])
     total = sum(shares, Decimal("0"))
     if milestones and total != HUNDRED:
         raise InvalidInput(_("The shares add up to %(total)s %%; they must add up to exactly "
-                             "100 %%.") % {"total": total.normalize()}, field="share")
+                             "100 %%.") % {"total": f"{total.normalize():f}"}, field="share")
     kept = {row.id for row in milestones if row.id is not None}
     removed = [m for pk, m in existing.items() if pk not in kept]
     moved = [m for m in removed if m.moves.exists()]

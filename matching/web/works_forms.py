@@ -49,22 +49,9 @@ class MilestoneForm(forms.Form):
         return _at_most_100(self.cleaned_data.get("share"))
 
 
-class BaseMilestoneFormSet(forms.BaseFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        shares = [form.cleaned_data["share"] for form in self.forms
-                  if form.cleaned_data and not self._should_delete_form(form)]
-        total = sum(shares, Decimal("0"))
-        if shares and total != HUNDRED:
-            raise forms.ValidationError(
-                _("The shares add up to %(total)s %%; they must add up to exactly 100 %%.")
-                % {"total": total.normalize()}, code="shares")
-
-
-MilestoneFormSet = forms.formset_factory(MilestoneForm, formset=BaseMilestoneFormSet, extra=2,
-                                         can_delete=True, max_num=30, validate_max=True)
+# the shares' total is checked by services.works.milestones_set, whose refusal the page shows
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, can_delete=True, max_num=30,
+                                         validate_max=True)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
