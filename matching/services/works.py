@@ -91,7 +91,7 @@ def milestones_set(*, project: Project, actor, milestones: list[MilestoneInput])
             raise InvalidInput(_("Every milestone needs a title."), field="title")
         share = _percent(row.share, "share")
         if share <= 0:
-            raise InvalidInput(_("Every milestone needs a share above 0 %."), field="share")
+            raise InvalidInput(_("Every milestone needs a share above zero."), field="share")
         shares.append(share)
     total = sum(shares, Decimal("0"))
     if milestones and total != HUNDRED:

@@ -90,11 +90,18 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+# the reports' own titles (reports/*.py), to name their downloads
+REPORT_TITLES = {"regional": gettext_lazy("Regional report"),
+                 "funders": gettext_lazy("Funder report"),
+                 "associations": gettext_lazy("Association report"),
+                 "leverage": gettext_lazy("Leverage")}
+
+
 @auditor_required
 def home(request):
     return render(request, "web/audit/home.html", {
         "check": LedgerCheck.objects.first(),
-        "reports": [(name, [(fmt, f"{name}.{fmt}") for fmt in FORMATS]) for name in BUILDERS]})
+        "reports": [(name, REPORT_TITLES.get(name, name), FORMATS) for name in BUILDERS]})
 
 
 @auditor_required

@@ -67,7 +67,7 @@ def test_milestones_are_set_in_order_and_their_shares_add_up(world):
 
 @pytest.mark.parametrize("shares, message", [
     (("30", "50"), "add up to 80 %"), (("60", "50"), "add up to 110 %"),
-    (("100", "0"), "above 0 %"), (("120",), "from 0 to 100"), (("33.333", "66.667"), "decimal"),
+    (("100", "0"), "above zero"), (("120",), "from 0 to 100"), (("33.333", "66.667"), "decimal"),
 ], ids=["short", "over", "zero_share", "over_100", "three_places"])
 def test_milestone_shares_that_do_not_add_up_are_refused_whole(world, shares, message):
     project = world.project()
