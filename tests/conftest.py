@@ -61,6 +61,12 @@ class World:
         services.project_review_start(project=project, actor=officer)
         return services.project_approve(project=project, actor=officer, reason="Good value")
 
+    def in_progress(self, **kwargs) -> m.Project:
+        """Approved, its association's share received, works started (mahalla A: bob)."""
+        project = self.approved(**kwargs)
+        self.receipt(project, str(project.cost / 2))
+        return services.project_start(project=project, actor=self.bob)
+
     def clerk_of(self, project) -> m.User:
         return self.alice if project.mahalla_id == self.mahalla_a.pk else self.charlie
 

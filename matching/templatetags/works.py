@@ -17,6 +17,7 @@ from .. import photos
 from ..models import Evidence, Milestone, MilestoneProgress, ProjectStatus
 from ..services.projects import eligibility_problems
 from ..services.works import CommitteeStatus, committee_status
+from .hashar import rate
 
 register = template.Library()
 
@@ -92,11 +93,7 @@ def draft_problems(project) -> list[str]:
 
 @register.filter
 def percent(value) -> str:
-    """'42.5 %' in the reader's format."""
-    from django.utils import formats
-
+    """'42.5 %' in the reader's format, no needless zeros."""
     if value in (None, ""):
         return "—"
-    value = Decimal(value).normalize()
-    places = max(-value.as_tuple().exponent, 0)
-    return f"{formats.number_format(value, decimal_pos=places, use_l10n=True)}\xa0%"
+    return f"{rate(value)}\xa0%"

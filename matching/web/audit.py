@@ -45,6 +45,14 @@ class PeriodForm(forms.Form):
             self.add_error("until", _("The end comes before the start."))
         return data
 
+    def within(self, queryset, field: str):
+        """`queryset` cut to the period, by the day of `field` (in the current time zone)."""
+        if self.cleaned_data["since"]:
+            queryset = queryset.filter(**{f"{field}__date__gte": self.cleaned_data["since"]})
+        if self.cleaned_data["until"]:
+            queryset = queryset.filter(**{f"{field}__date__lte": self.cleaned_data["until"]})
+        return queryset
+
 
 class LedgerFilter(PeriodForm):
     project = forms.CharField(label=gettext_lazy("Project code"), required=False,
@@ -76,11 +84,7 @@ def _filtered_ledger(request):
         entries = entries.filter(kind=data["kind"])
     if data["party"]:
         entries = entries.filter(role=data["party"])
-    if data["since"]:
-        entries = entries.filter(created_at__date__gte=data["since"])
-    if data["until"]:
-        entries = entries.filter(created_at__date__lte=data["until"])
-    return form, entries, 200
+    return form, form.within(entries, "created_at"), 200
 
 
 def _query_without_page(request) -> str:
@@ -183,10 +187,7 @@ def trail(request):
     if data["user"]:
         user = User.objects.filter(username=data["user"].strip()).first()
         events = events.filter(pgh_context__metadata__user=user.pk) if user else events.none()
-    if data["since"]:
-        events = events.filter(pgh_created_at__date__gte=data["since"])
-    if data["until"]:
-        events = events.filter(pgh_created_at__date__lte=data["until"])
+    events = form.within(events, "pgh_created_at")
     if data["before"]:
         events = events.filter(pgh_id__lt=data["before"])
     previous = (model.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"),

@@ -29,9 +29,7 @@ def started(world):
     """Project in progress in mahalla A, whose position is known."""
     m.Mahalla.objects.filter(pk=world.mahalla_a.pk).update(latitude=Decimal("41.46890"),
                                                           longitude=Decimal("69.58220"))
-    project = world.approved()
-    world.receipt(project, "20000000.00")
-    return services.project_start(project=project, actor=world.bob)
+    return world.in_progress()
 
 
 def _milestones(project, actor, *shares):
