@@ -4,6 +4,7 @@ Everything through `visible_to`: another association's project answers 404, as a
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .. import policies
 from ..models import Pledge, Project, Receipt, Role, Tranche
@@ -16,6 +17,7 @@ RECENT_RECEIPTS = 20
 
 
 @association_required
+@require_GET
 def home(request):
     user = request.user
     projects = (Project.objects.visible_to(user).select_related("mahalla__district")
@@ -31,6 +33,7 @@ def home(request):
 
 
 @association_required
+@require_GET
 def project_detail(request, pk):
     project = scoped_project(request, pk)
     return render(request, "web/association/project.html", {

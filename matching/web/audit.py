@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,6 +103,7 @@ REPORT_TITLES = {"regional": gettext_lazy("Regional report"),
 
 
 @auditor_required
+@require_GET
 def home(request):
     return render(request, "web/audit/home.html", {
         "check": LedgerCheck.objects.first(),
@@ -109,6 +111,7 @@ def home(request):
 
 
 @auditor_required
+@require_GET
 def ledger(request):
     form, entries, status = _filtered_ledger(request)
     page = Paginator(entries, LEDGER_PAGE).get_page(request.GET.get("page"))
@@ -124,6 +127,7 @@ LEDGER_COLUMNS = [exports.Column(key, label) for key, label in [
 
 
 @auditor_required
+@require_GET
 def ledger_csv(request):
     """The filtered ledger, every row, streamed; text neutralised against formulas."""
     form, entries, status = _filtered_ledger(request)
@@ -173,6 +177,7 @@ def _changes(event, previous) -> list[tuple[str, object, object]]:
 
 
 @auditor_required
+@require_GET
 def trail(request):
     """One kind of record at a time (each has its own event table), newest first, older
     pages by keyset (`before`): three queries whatever the size of the trail."""
@@ -208,6 +213,7 @@ def trail(request):
 
 
 @auditor_required
+@require_GET
 def checks(request):
     return render(request, "web/audit/checks.html", {
         "checks": LedgerCheck.objects.all()[:CHECKS_SHOWN]})
