@@ -113,6 +113,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# a refused form (expired page, cookies off) gets a page in the site's layout, with a way back
+CSRF_FAILURE_VIEW = "matching.web.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "matching.User"
 LOGIN_URL = "login"
@@ -128,6 +130,7 @@ TEMPLATES = [{
         "django.template.context_processors.i18n",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "matching.web.menu.menu",
     ]},
 }]
 
@@ -162,6 +165,12 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Photos of works flagged to the officer (matching/photos.py): taken more than this many days
+# before their report, or farther than this from the mahalla's position.
+PHOTO_MAX_AGE_DAYS = env.int("PHOTO_MAX_AGE_DAYS", default=30)
+PHOTO_MAX_DISTANCE_KM = env.float("PHOTO_MAX_DISTANCE_KM", default=5.0)
+if PHOTO_MAX_AGE_DAYS < 0 or PHOTO_MAX_DISTANCE_KM < 0:
+    raise ImproperlyConfigured("PHOTO_MAX_AGE_DAYS and PHOTO_MAX_DISTANCE_KM cannot be negative")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

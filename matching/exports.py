@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,12 +76,21 @@ def _cell(value):
 
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel reads Cyrillic and Uzbek letters right."""
+    return b"".join(csv_lines(table.columns, table.rows))
+
+
+def csv_lines(columns: list[Column], rows) -> Iterator[bytes]:
+    """`to_csv` line by line, for a streamed download of any length: `rows` may be an
+    iterator of dicts read from the database a chunk at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(c.label) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_cell(v) for v in table.values(row)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    writer.writerow([neutralise(c.label) for c in columns])
+    yield ("\ufeff" + out.getvalue()).encode("utf-8")
+    for row in rows:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([_cell(row.get(c.key)) for c in columns])
+        yield out.getvalue().encode("utf-8")
 
 
 def _xlsx_value(value):

@@ -20,6 +20,7 @@ from lxml import etree
 
 from .models import ASSOCIATION_ROLE, Category, EntryKind, FunderKind, LedgerEntry, Project
 from .models import ProjectStatus as S
+from .querysets import UNSUBMITTED_STATES
 from .text import xml_safe
 
 VERSION = "2.03"
@@ -118,7 +119,7 @@ def projects(queryset):
     """The projects to publish, with what `activity()` reads, in a few queries per chunk."""
     entries = (LedgerEntry.objects.filter(kind__in=list(TRANSACTION_TYPE))
                .select_related("commitment__funder").order_by("id"))
-    return (queryset.exclude(status=S.DRAFT)
+    return (queryset.exclude(status__in=UNSUBMITTED_STATES)
             .select_related("association", "mahalla__district__region__country")
             .prefetch_related(Prefetch("ledger", queryset=entries)).order_by("id"))
 

@@ -8,7 +8,8 @@ UPDATE per table of totals, by the same rules. A mistake is undone by `reverse()
 an edit: the database refuses UPDATE and DELETE on the ledger table.
 
 `verify()` recomputes every cached total from the entries with aggregate queries and reports
-each difference; the `verify_ledger` command and a nightly task run it.
+each difference; the `verify_ledger` command and a nightly task run it through `check()`, which
+keeps each run's result for the auditor (`LedgerCheck`).
 """
 
 from collections import defaultdict
@@ -19,8 +20,8 @@ from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, LedgerEntry,
-                     Project, Tranche)
+from .models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, LedgerCheck,
+                     LedgerEntry, Project, Tranche)
 
 ZERO = Decimal("0.00")
 
@@ -188,3 +189,13 @@ def verify() -> list[Difference]:
         }),
     ]
 
+
+
+def check(source: str) -> LedgerCheck:
+    """Run `verify()` and keep its result with the time and who ran it (the nightly task or
+    the command), for the auditor's page."""
+    differences = verify()
+    return LedgerCheck.objects.create(
+        source=source, entries=LedgerEntry.objects.count(),
+        differences=[{"model": d.model, "id": d.pk, "field": d.field, "cached": str(d.cached),
+                      "ledger": str(d.ledger)} for d in differences])

@@ -90,13 +90,17 @@ OFFICERS = frozenset({Role.OFFICER, Role.ADMINISTRATOR})
 # action → the roles that may do it, on a project in their scope
 ACTIONS: dict[str, frozenset[str]] = {
     "edit": frozenset({Role.CLERK}),
+    "withdraw": frozenset({Role.CLERK}),
     "submit": frozenset({Role.CLERK}),
     "review": OFFICERS,
     "decide": OFFICERS,
     "suspend": OFFICERS,
     "cancel": OFFICERS | {Role.CLERK},
     "start": OFFICERS,
-    "complete": OFFICERS,
+    # the clerk, with the handover act signed off by the oversight committee (services.works)
+    "complete": frozenset({Role.CLERK}),
+    # milestones, progress reports, the oversight committee and its sign-off
+    "works": frozenset({Role.CLERK}),
     "close": OFFICERS,
     "pledge": frozenset({Role.ASSOCIATION, Role.CLERK}),
     "receipt": frozenset({Role.CLERK}),
@@ -105,13 +109,14 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 
 ACTION_LABELS = {
-    "edit": gettext_lazy("edit"), "submit": gettext_lazy("submit"),
+    "edit": gettext_lazy("edit"), "withdraw": gettext_lazy("withdraw"),
+    "submit": gettext_lazy("submit"),
     "review": gettext_lazy("review"), "decide": gettext_lazy("decide on"),
     "suspend": gettext_lazy("suspend"), "cancel": gettext_lazy("cancel"),
     "start": gettext_lazy("start"), "complete": gettext_lazy("complete"),
     "close": gettext_lazy("close"), "pledge": gettext_lazy("pledge to"),
     "receipt": gettext_lazy("record receipts of"), "evidence": gettext_lazy("add evidence to"),
-    "disburse": gettext_lazy("disburse for"),
+    "disburse": gettext_lazy("disburse for"), "works": gettext_lazy("report on the works of"),
 }
 
 

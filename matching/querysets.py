@@ -5,8 +5,11 @@ Scope comes from `policies.scope_q`, the one definition of who may read which pr
 model that hangs off a project names its path to it (`project_path`).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -37,6 +40,32 @@ class ProjectQuerySet(ScopedQuerySet):
 class PledgeQuerySet(ScopedQuerySet):
     def announced(self):
         return self.filter(status="announced")
+
+    def with_missing(self):
+        """Each pledge with `arrived` (its recorded receipts in its own currency, as the
+        pledge-overdue reminder counts them) and `missing` (what is still to come, never
+        below zero)."""
+        from .models import Receipt  # noqa: PLC0415 (models import querysets)
+
+        arrived = (Receipt.objects.filter(pledge=models.OuterRef("pk"), status="recorded",
+                                          currency=models.OuterRef("currency"))
+                   .order_by().values("pledge").annotate(total=models.Sum("amount"))
+                   .values("total"))
+        zero = models.Value(Decimal("0.00"), output_field=models.DecimalField(max_digits=18,
+                                                                               decimal_places=2))
+        return (self.annotate(arrived=Coalesce(models.Subquery(arrived), zero))
+                .annotate(missing=Greatest(models.F("amount") - models.F("arrived"), zero)))
+
+
+class MilestoneQuerySet(ScopedQuerySet):
+    def progress(self):
+        """The works' progress in per cent: each milestone's progress weighted by its share
+        (the shares add up to 100), two decimals; None without milestones."""
+        total = self.aggregate(total=models.Sum(models.F("share") * models.F("progress")),
+                               shares=models.Sum("share"))
+        if not total["shares"]:
+            return None
+        return (total["total"] / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class TrancheQuerySet(ScopedQuerySet):
@@ -74,3 +103,6 @@ class PlaceQuerySet(ManagedQuerySet):
 PUBLIC_STATES = ("approved", "conditionally_approved", "funding", "funded", "in_progress",
                  "completed", "closed")
 REVIEW_STATES = ("submitted", "under_review", "deferred")
+# drafts, and drafts withdrawn by their clerk: never part of the programme, its reports or
+# its open data
+UNSUBMITTED_STATES = ("draft", "withdrawn")

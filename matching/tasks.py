@@ -21,13 +21,16 @@ def relay_outbox() -> int:
 
 @shared_task
 def verify_ledger() -> int:
-    """Nightly: every cached total against the ledger; differences are logged as errors."""
+    """Nightly: every cached total against the ledger; the result is kept for the auditor and
+    differences are logged as errors."""
     import logging
 
-    differences = ledger.verify()
-    for difference in differences:
+    from .models import CheckSource
+
+    result = ledger.check(CheckSource.NIGHTLY)
+    for difference in result.differences:
         logging.getLogger("matching.ledger").error("ledger difference: %s", difference)
-    return len(differences)
+    return len(result.differences)
 
 
 @shared_task

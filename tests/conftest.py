@@ -61,6 +61,27 @@ class World:
         services.project_review_start(project=project, actor=officer)
         return services.project_approve(project=project, actor=officer, reason="Good value")
 
+    def in_progress(self, **kwargs) -> m.Project:
+        """Approved, its association's share received, works started (mahalla A: bob)."""
+        project = self.approved(**kwargs)
+        self.receipt(project, str(project.cost / 2))
+        return services.project_start(project=project, actor=self.bob)
+
+    def clerk_of(self, project) -> m.User:
+        return self.alice if project.mahalla_id == self.mahalla_a.pk else self.charlie
+
+    def signed_off(self, project, *, members=3, signed=None) -> list[m.OversightMember]:
+        """An oversight committee of `members` residents, `signed` of whom (all by default)
+        signed the handover act today; the project must be in progress."""
+        clerk = self.clerk_of(project)
+        recorded = [services.oversight_member_add(project=project, actor=clerk,
+                                                  full_name=f"Resident {n}", contact="+998 90 000")
+                    for n in range(members)]
+        for member in recorded[:members if signed is None else signed]:
+            services.oversight_sign_off(member=member, actor=clerk, decision="signed",
+                                        on=datetime.date.today())
+        return recorded
+
     def receipt(self, project, amount="10000000.00", *, reference=None, currency="UZS",
                 **kwargs) -> m.Receipt:
         clerk = self.alice if project.mahalla == self.mahalla_a else self.charlie

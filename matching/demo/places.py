@@ -2,6 +2,14 @@
 ones (loaded by `load_geography`, found here by their official codes); the mahallas inside
 them are the demo's own (Uzbekistan's mahallas are not in any open classifier)."""
 
+from decimal import Decimal
+
+# where some mahallas are (their committee's office, roughly): photos of works taken far
+# from them are flagged to the officer
+POSITIONS = {"1727419/Navbahor": (Decimal("41.46890"), Decimal("69.58220")),
+             "1727419/Istiqlol": (Decimal("41.48120"), Decimal("69.56010")),
+             "1727419/Bog'ishamol": (Decimal("41.50230"), Decimal("69.61150"))}
+
 # district code (SOATO, WFP or COD P-code): demo mahallas in it
 DEMO_MAHALLAS = {
     # Toshkent viloyati: Chirchiq, Bekobod and Yangiyo'l, cities of regional significance

@@ -13,11 +13,12 @@ from django.utils.text import slugify
 
 from .. import models as m
 from .. import services
-from .places import ASSOCIATIONS, DEMO_MAHALLAS, RATES
+from ..services.works import MilestoneInput
+from .images import photo
+from .places import ASSOCIATIONS, DEMO_MAHALLAS, POSITIONS, RATES
 
 PASSWORD = "hashar-demo"
 PDF = b"%PDF-1.4\n% Hashar demo document\n"
-PNG = b"\x89PNG\r\n\x1a\n demo photo"
 LOGINS = [
     ("admin", "programme administrator of the whole programme (setup at /setup/)"),
     ("admin_tashkent", "regional administrator of Tashkent region"),
@@ -62,9 +63,11 @@ def _geography() -> dict[str, m.Mahalla]:
         _funder(district.region, "region", f"{district.region.name} administration")
         _funder(district, "district", f"{district.name} hokimiyati")
         for name in names:
+            latitude, longitude = POSITIONS.get(f"{code}/{name}", (None, None))
             mahalla, _ = m.Mahalla.objects.get_or_create(
                 district=district, name=name, code=None,
-                defaults={"kind": m.PlaceKind.MAHALLA})
+                defaults={"kind": m.PlaceKind.MAHALLA, "latitude": latitude,
+                          "longitude": longitude})
             _funder(mahalla, "mahalla", f"{name} mahalla committee")
             mahallas[f"{code}/{name}"] = mahalla
     return mahallas
@@ -194,8 +197,54 @@ def _people(district: m.District, mahallas) -> tuple[m.User, m.User]:
     return clerk, officer
 
 
-def _file(name: str) -> ContentFile:
-    return ContentFile(PDF if name.endswith(".pdf") else PNG, name=name)
+def _file(name: str, **exif) -> ContentFile:
+    """A PDF, or a real photo (with the capture time and place of `exif`)."""
+    content = PDF if name.endswith(".pdf") else photo(
+        "PNG" if name.endswith(".png") else "JPEG", **exif)
+    return ContentFile(content, name=name)
+
+
+MILESTONES = [("Trench dug", 60, Decimal("30")), ("Pipe laid and tested", 150, Decimal("50")),
+              ("House connections", 240, Decimal("20"))]
+COMMITTEE = [("Karimjon Rahimov", "+998 90 111 22 33", "chair"),
+             ("Gulnora Sodiqova", "+998 90 444 55 66", "secretary"),
+             ("Bahodir Ergashev", "Navbahor ko'chasi 12", "member")]
+
+
+def _works(project, clerk, *, finished: bool) -> None:
+    """Milestones, a progress report with photos and the oversight committee; for a
+    finished project every milestone done and the committee's answers on the handover act."""
+    today = timezone.localdate()
+    milestones = services.milestones_set(project=project, actor=clerk, milestones=[
+        MilestoneInput(title=title, planned_on=today + datetime.timedelta(days=days - 200),
+                       share=share) for title, days, share in MILESTONES])
+    mahalla = project.mahalla
+    here = ((float(mahalla.latitude), float(mahalla.longitude)) if mahalla.latitude is not None
+            else None)
+    now = timezone.now()
+    photos = [_file("trench.jpg", taken_at=now - datetime.timedelta(days=3), position=here)]
+    if not finished:  # one the officer should look at: taken long ago, 30 km away
+        photos.append(_file("old-photo.jpg", taken_at=now - datetime.timedelta(days=120),
+                            position=(41.2995, 69.2401)))
+    services.progress_report_create(
+        project=project, actor=clerk, reported_on=today,
+        text="Trench dug along the whole street; pipes delivered to the site.",
+        progress={milestones[0].pk: Decimal("100"), milestones[1].pk: Decimal("40")},
+        photos=photos)
+    for name, contact, role in COMMITTEE:
+        services.oversight_member_add(project=project, actor=clerk, full_name=name,
+                                      contact=contact, role=role)
+    if not finished:
+        return
+    services.progress_report_create(
+        project=project, actor=clerk, reported_on=today, text="Works finished and tested.",
+        progress={m.pk: Decimal("100") for m in milestones},
+        photos=[_file("finished.jpg", taken_at=now, position=here)])
+    answers = [("signed", "The road is laid as in the plan."), ("signed", ""),
+               ("refused", "The drainage ditch at the school end is not finished.")]
+    for member, (decision, findings) in zip(project.oversight_members.all(), answers):
+        services.oversight_sign_off(member=member, actor=clerk, decision=decision, on=today,
+                                    findings=findings)
 
 
 def _build(spec, schemes, mahallas, associations) -> None:
@@ -238,15 +287,16 @@ def _build(spec, schemes, mahallas, associations) -> None:
             reference=f"DEMO-{project.code}-{n}", proof=_file("transfer.pdf"))
     if reached >= ORDER.index("in_progress"):
         services.project_start(project=project, actor=officer)
-        photo = services.evidence_add(project=project, actor=clerk, kind="photo",
-                                      file=_file("works.png"), description="Works under way",
-                                      quantity="1.2 km of pipe laid")
+        evidence = services.evidence_add(project=project, actor=clerk, kind="photo",
+                                         file=_file("works.png"), description="Works under way",
+                                         quantity="1.2 km of pipe laid")
         for tranche in m.Tranche.objects.filter(commitment__project=project, number=1):
-            services.tranche_disburse(tranche=tranche, actor=officer, evidence=photo)
+            services.tranche_disburse(tranche=tranche, actor=officer, evidence=evidence)
+        _works(project, clerk, finished=reached >= ORDER.index("completed"))
     if reached >= ORDER.index("completed"):
-        services.evidence_add(project=project, actor=clerk, kind="handover_act",
-                              file=_file("handover.pdf"), description="Signed handover act")
-        services.project_complete(project=project, actor=officer)
+        services.project_complete(project=project, actor=clerk,
+                                  handover_act=_file("handover.pdf"),
+                                  reason="Handed over to the mahalla committee.")
     if reached >= ORDER.index("closed"):
         services.project_close(project=project, actor=officer, reason="Works accepted.")
 

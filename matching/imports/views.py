@@ -23,6 +23,7 @@ from . import may_import, run_import
 from .engine import report_rows
 
 REPORT_ROWS_SHOWN = 1000
+RECENT_IMPORTS = 50
 
 
 class UploadForm(forms.Form):
@@ -76,11 +77,29 @@ def upload(request, kind: str):
                   {"form": form, "kind": ImportKind(kind)}, status=status)
 
 
+def _sees_every_import(user) -> bool:
+    return user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.AUDITOR)
+
+
+@login_required
+@require_GET
+def index(request):
+    """What the user may import, and the imports she may see (her own; all of them for
+    administrators and auditors)."""
+    kinds = [kind for kind in ImportKind if may_import(request.user, kind)]
+    if not kinds and not _sees_every_import(request.user):
+        raise PermissionDenied
+    batches = ImportBatch.objects.select_related("uploaded_by")
+    if not _sees_every_import(request.user):
+        batches = batches.filter(uploaded_by=request.user)
+    return render(request, "reports/import_index.html", {
+        "kinds": kinds, "batches": batches.order_by("-created_at", "-id")[:RECENT_IMPORTS]})
+
+
 def _visible(request, pk: int) -> ImportBatch:
     batch = get_object_or_404(ImportBatch.objects.select_related("uploaded_by"), pk=pk)
     user = request.user
-    if not (batch.uploaded_by_id == user.pk or user.is_superuser
-            or user.role in (Role.ADMINISTRATOR, Role.AUDITOR)):
+    if not (batch.uploaded_by_id == user.pk or _sees_every_import(user)):
         raise Http404  # not "forbidden": another clerk's files are not even named
     return batch
 

@@ -42,3 +42,12 @@ from .schemes import EnvelopeAdjustment  # noqa: E402
 __all__ += ["INVITATION_DAYS", "Invitation", "MIN_MEMBERS", "REGISTRATION_YEARS",
             "ApplicationKind", "ApplicationStatus", "RegistrationApplication", "ProjectProposal",
             "ProposalStatus", "EnvelopeAdjustment"]
+from .works import (CommitteeRole, Milestone, MilestoneProgress, OversightMember,  # noqa: E402
+                    ProgressReport, SignOff)
+
+__all__ += ["CommitteeRole", "Milestone", "MilestoneProgress", "OversightMember",
+            "ProgressReport", "SignOff"]
+
+from .checks import CheckSource, LedgerCheck  # noqa: E402
+
+__all__ += ["CheckSource", "LedgerCheck"]

@@ -12,6 +12,7 @@ from .schemes import Category
 
 class ProjectStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
     SUBMITTED = "submitted", _("Submitted")
     UNDER_REVIEW = "under_review", _("Under review")
     APPROVED = "approved", _("Approved")
@@ -127,6 +128,11 @@ def evidence_path(instance, filename):
     return stored_name(f"evidence/{instance.project_id}", filename)
 
 
+def evidence_copy_path(instance, filename):
+    """Thumbnails and public copies sit beside the evidence, under names of ours too."""
+    return evidence_path(instance, filename).replace("evidence/", "evidence/copies/", 1)
+
+
 @audited()
 class Evidence(models.Model):
     project = models.ForeignKey(Project, models.PROTECT, related_name="evidence")
@@ -137,6 +143,20 @@ class Evidence(models.Model):
                                 help_text=_("e.g. 1.2 km of pipe, 300 m² of roof"))
     uploaded_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    progress_report = models.ForeignKey("matching.ProgressReport", models.PROTECT, null=True,
+                                        blank=True, related_name="photos",
+                                        verbose_name=_("progress report"))
+    # Photos (matching/photos.py): a small thumbnail and a copy without the file's metadata,
+    # which is what the public sees; the original keeps its EXIF for those in scope.
+    thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_copy_path, blank=True)
+    public_copy = models.FileField(_("copy without metadata"), upload_to=evidence_copy_path,
+                                   blank=True)
+    # read from the photo's EXIF where present; never published
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
+                                    blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

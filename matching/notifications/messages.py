@@ -96,10 +96,11 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
                 _("Renew the registration of %(name)s before %(date)s: an association whose "
                   "registration has lapsed cannot pledge. Renew it here: %(link)s") % params)
     if kind == K.PROGRESS_REPORT_DUE:
-        params = {"code": subject.code, "title": subject.title}
+        params = {"code": subject.code, "title": subject.title,
+                  "url": site_link(reverse("clerk-progress-new", args=[subject.pk]))}
         return (_("Quarterly progress report due for %(code)s") % params,
-                _("Upload the progress report of project %(code)s (%(title)s) for the "
-                  "quarter that has ended.") % params)
+                _("Record the progress report of project %(code)s (%(title)s) for the "
+                  "quarter that has ended: %(url)s") % params)
     if kind == K.REVIEW_WAITING:
         params = {"code": subject.code, "title": subject.title,
                   "date": _date(reminder.period)}

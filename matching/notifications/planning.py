@@ -150,13 +150,17 @@ def _registration_expiring() -> str:
 
 
 def _progress_report_due() -> str:
-    # skipped when a progress report arrived during the quarter that just ended
+    # skipped when a progress report was recorded (on its page, or uploaded as a document)
+    # during the quarter that just ended
     return f"""
     SELECT 'project', p.id, p.id, '{K.PROGRESS_REPORT_DUE}', %(day)s::date, u.id, u.timezone
     FROM matching_project p
     JOIN matching_mahalla mh ON mh.id = p.mahalla_id
     {CLERKS}
     WHERE p.status = '{ProjectStatus.IN_PROGRESS}'
+      AND NOT EXISTS (SELECT 1 FROM matching_progressreport r
+                      WHERE r.project_id = p.id
+                        AND r.created_at >= %(day)s::date - interval '3 months')
       AND NOT EXISTS (SELECT 1 FROM matching_evidence e
                       WHERE e.project_id = p.id AND e.kind = '{EvidenceKind.PROGRESS_REPORT}'
                         AND e.uploaded_at >= %(day)s::date - interval '3 months')"""

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from ..exports import Table
 from ..models import ASSOCIATION_ROLE, FunderKind, ProjectStatus
+from ..querysets import UNSUBMITTED_STATES
 
 ZERO = Decimal("0.00")
 S = ProjectStatus
 
 # Projects by state, in the order of their life. Drafts are the clerk's work in progress and
-# not yet part of the programme: no report counts them.
+# not yet part of the programme (nor are drafts withdrawn): no report counts them.
 STATE_GROUPS = {
     "in_review": (S.SUBMITTED, S.UNDER_REVIEW, S.DEFERRED),
     "approved": (S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED),
@@ -26,7 +27,7 @@ STATE_GROUPS = {
     "stopped": (S.SUSPENDED, S.CANCELLED),
 }
 COMPLETED = STATE_GROUPS["completed"]
-IN_PROGRAMME = ~Q(status=S.DRAFT)
+IN_PROGRAMME = ~Q(status__in=UNSUBMITTED_STATES)
 PARTY_ORDER = [ASSOCIATION_ROLE, *FunderKind.values]
 
 
@@ -54,7 +55,7 @@ class Filters:
 
     def projects(self, prefix: str = "") -> Q:
         """The Q selecting projects (through `prefix`, e.g. "project__") in scope."""
-        q = Q(**{f"{prefix}status__in": [s for s in S.values if s != S.DRAFT]})
+        q = Q(**{f"{prefix}status__in": [s for s in S.values if s not in UNSUBMITTED_STATES]})
         if self.scheme_ids is not None:
             q &= Q(**{f"{prefix}scheme_id__in": self.scheme_ids})
         return q & self.places(f"{prefix}mahalla__district__")

@@ -7,17 +7,20 @@ actor. Reads are QuerySet methods (querysets.py), not services.
 from .approvals import match_recompute, project_approve, project_cancel, project_conditions_met
 from .money import (clawback_record, evidence_add, pledge_create, pledge_withdraw,
                     receipt_record, receipt_refund, receipt_reverse, tranche_disburse)
-from .projects import (project_close, project_complete, project_create, project_decide,
-                       project_resume, project_review_start, project_start, project_submit,
-                       project_suspend)
 from .associations import application_approve, application_refuse, association_apply
+from .drafts import project_edit, project_withdraw
 from .funders import envelope_adjust, envelope_open, funder_save
 from .geography import geography_load, place_population_set
+from .projects import (project_close, project_create, project_decide, project_resume,
+                       project_review_start, project_start, project_submit, project_suspend)
 from .proposals import proposal_adopt, proposal_create, proposal_decline
 from .recompute import matches_recompute
 from .schemes import scheme_copy, scheme_publish, scheme_save
 from .users import (invitation_accept, invitation_resend, user_invite, user_reinstate,
                     user_update, user_withdraw)
+from .works import (milestones_set, oversight_member_add, oversight_member_edit,
+                    oversight_member_remove, oversight_sign_off, progress_report_create,
+                    project_complete)
 
 __all__ = [
     "clawback_record", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
@@ -29,4 +32,6 @@ __all__ = [
     "envelope_open", "funder_save", "geography_load", "place_population_set", "proposal_adopt",
     "proposal_create", "proposal_decline", "scheme_copy", "scheme_save", "invitation_accept",
     "invitation_resend", "user_invite", "user_reinstate", "user_update", "user_withdraw",
+    "milestones_set", "oversight_member_add", "oversight_member_edit", "oversight_member_remove",
+    "oversight_sign_off", "progress_report_create", "project_edit", "project_withdraw",
 ]

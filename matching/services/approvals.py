@@ -262,7 +262,7 @@ def project_cancel(*, project: Project, actor, reason: str) -> Project:
     return project
 
 
-def _refunds(project: Project, refundable: Decimal, *, actor) -> list:
+def _refunds(project: Project, refundable: Decimal, *, actor, memo: str | None = None) -> list:
     """The refund entries of the newest receipts first, whole where possible; the receipts
     refunded whole are marked so."""
     entries, whole = [], []
@@ -273,7 +273,7 @@ def _refunds(project: Project, refundable: Decimal, *, actor) -> list:
         part = min(receipt.converted, refundable)
         entries.append(ledger.entry(
             project=project, kind=EntryKind.REFUND, role=ASSOCIATION_ROLE, amount=-part,
-            actor=actor, receipt=receipt, memo=_("Refund: project cancelled"),
+            actor=actor, receipt=receipt, memo=memo or _("Refund: project cancelled"),
             original_amount=-receipt.amount if part == receipt.converted else None,
             original_currency=receipt.currency if part == receipt.converted else ""))
         if part == receipt.converted:

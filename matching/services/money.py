@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from .. import currencies, ledger, outbox, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
-from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, ExchangeRate,
+from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, ExchangeRate,
                       Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
 from ..uploads import validate_upload
+from . import evidence as evidence_files
 from .approvals import lock_envelopes, recompute_locked
 from .base import service
 from .projects import MONEY_CLOSED_STATES, lock, require_reason
@@ -214,12 +215,12 @@ def receipt_refund(*, receipt: Receipt, actor, reason: str) -> Receipt:
 @service
 def evidence_add(*, project: Project, actor, kind: str, file, description: str = "",
                  quantity: str = "") -> Evidence:
+    """Evidence of the works or of a payment; a photo gets its thumbnail and a copy without
+    metadata, and its capture date and place are kept (services.evidence)."""
     policies.require(actor, "evidence", project)
-    if kind not in EvidenceKind.values:
-        raise InvalidInput(_("Unknown kind of evidence."), field="kind")
-    validate_upload(file, field="file")
-    return Evidence.objects.create(project=project, kind=kind, file=file, uploaded_by=actor,
-                                   description=description[:300], quantity=quantity[:100])
+    photo = evidence_files.check_file(file, field="file", project=project)
+    return evidence_files.store(project=project, actor=actor, kind=kind, upload=file, photo=photo,
+                                description=description, quantity=quantity)
 
 
 @service

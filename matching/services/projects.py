@@ -2,6 +2,7 @@
 move a project through it. Money moves in services.money and services.approvals."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -9,13 +10,15 @@ from django.utils.translation import gettext as _
 
 from .. import currencies, outbox, policies
 from ..errors import InvalidInput, NotAllowed
-from ..models import (Category, EvidenceKind, MigrantAssociation, Project, ProjectStatus,
-                      Scheme, StatusChange)
+from ..models import (Category, MigrantAssociation, Project, ProjectStatus, Scheme,
+                      StatusChange)
 from .base import service
 
 S = ProjectStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
+    # a draft is withdrawn by its clerk (services.drafts); cancelling is for projects in the
+    # programme
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
     S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.SUSPENDED, S.CANCELLED}),
     S.UNDER_REVIEW: frozenset({S.APPROVED, S.CONDITIONALLY_APPROVED, S.DEFERRED, S.REJECTED,
                                S.SUSPENDED, S.CANCELLED}),
@@ -30,6 +33,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUSPENDED: frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.CONDITIONALLY_APPROVED,
                             S.FUNDING, S.FUNDED, S.IN_PROGRESS, S.CANCELLED}),
     S.REJECTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
     S.CLOSED: frozenset(),
     S.CANCELLED: frozenset(),
 }
@@ -38,7 +42,7 @@ OPEN_STATES = frozenset({S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUND
                          S.IN_PROGRESS})
 WON_STATES = OPEN_STATES | {S.COMPLETED, S.CLOSED}
 # states in which no more money may come in
-MONEY_CLOSED_STATES = frozenset({S.REJECTED, S.COMPLETED, S.CLOSED, S.CANCELLED})
+MONEY_CLOSED_STATES = frozenset({S.REJECTED, S.COMPLETED, S.CLOSED, S.CANCELLED, S.WITHDRAWN})
 
 
 def lock(project: Project) -> Project:
@@ -81,34 +85,67 @@ def require_reason(reason: str) -> str:
 
 # --- eligibility --------------------------------------------------------------------------
 
+@dataclass
+class Eligibility:
+    """What the rules say of a project as it stands: every problem found, and whether every
+    rule could be checked (a form half filled in checks only what its inputs allow)."""
+
+    problems: list[str]
+    complete: bool
+
+
+def check_eligibility(*, mahalla=None, association=None, scheme=None, category=None,
+                      cost: Decimal | None = None, exclude: int | None = None,
+                      on: datetime.date | None = None) -> Eligibility:
+    """Run each rule whose inputs are given: the association's registration, the home
+    mahalla, the eligible categories, the maximum cost, the open-project gate and the
+    repeat-winner bar. `exclude` is the project itself (its own state is no bar)."""
+    on = on or timezone.localdate()
+    problems = []
+    if association is not None:
+        association_problem = association.registration_problem(on)
+        if association_problem:
+            problems.append(association_problem)
+    if association is not None and mahalla is not None and not \
+            association.home_mahallas.filter(pk=mahalla.pk).exists():
+        problems.append(_("%(mahalla)s is not a home mahalla of %(association)s.") % {
+            "mahalla": mahalla.name, "association": association.name})
+    if scheme is not None and category and scheme.eligible_categories \
+            and category not in scheme.eligible_categories:
+        label = Category(category).label if category in Category.values else category
+        problems.append(_("The category %(category)s is not eligible under %(scheme)s.") % {
+            "category": label, "scheme": scheme.name})
+    if scheme is not None and cost is not None and scheme.max_project_cost is not None \
+            and cost > scheme.max_project_cost:
+        problems.append(_("The cost %(cost)s is above the scheme's maximum of %(max)s.") % {
+            "cost": currencies.format_amount(cost, scheme.currency),
+            "max": currencies.format_amount(scheme.max_project_cost, scheme.currency)})
+    if mahalla is not None and scheme is not None:
+        others = Project.objects.filter(mahalla_id=mahalla.pk)
+        if exclude is not None:
+            others = others.exclude(pk=exclude)
+        if scheme.block_with_overdue_project and others.filter(
+                status__in=OPEN_STATES, deadline__lt=on).exists():
+            problems.append(_("This mahalla has a project still open past its deadline."))
+        if scheme.win_cooldown_seasons:
+            first_allowed = scheme.fiscal_year - scheme.win_cooldown_seasons
+            if others.filter(status__in=WON_STATES, scheme__fiscal_year__gte=first_allowed,
+                             scheme__fiscal_year__lte=scheme.fiscal_year).exists():
+                problems.append(_("This mahalla won a project in the last %(n)s seasons.") % {
+                    "n": scheme.win_cooldown_seasons})
+    complete = None not in (mahalla, association, scheme, cost) and bool(category)
+    return Eligibility(problems, complete)
+
+
+def project_eligibility(project: Project, *, on: datetime.date | None = None) -> Eligibility:
+    return check_eligibility(mahalla=project.mahalla, association=project.association,
+                             scheme=project.scheme, category=project.category,
+                             cost=project.cost, exclude=project.pk, on=on)
+
+
 def eligibility_problems(project: Project, *, on: datetime.date | None = None) -> list[str]:
     """Every reason the project may not go forward under its scheme, in plain words."""
-    on = on or timezone.localdate()
-    scheme, problems = project.scheme, []
-    association_problem = project.association.registration_problem(on)
-    if association_problem:
-        problems.append(association_problem)
-    if not project.association.home_mahallas.filter(pk=project.mahalla_id).exists():
-        problems.append(_("%(mahalla)s is not a home mahalla of %(association)s.") % {
-            "mahalla": project.mahalla.name, "association": project.association.name})
-    if scheme.eligible_categories and project.category not in scheme.eligible_categories:
-        problems.append(_("The category %(category)s is not eligible under %(scheme)s.") % {
-            "category": Category(project.category).label, "scheme": scheme.name})
-    if scheme.max_project_cost is not None and project.cost > scheme.max_project_cost:
-        problems.append(_("The cost %(cost)s is above the scheme's maximum of %(max)s.") % {
-            "cost": currencies.format_amount(project.cost, project.currency),
-            "max": currencies.format_amount(scheme.max_project_cost, project.currency)})
-    others = Project.objects.filter(mahalla_id=project.mahalla_id).exclude(pk=project.pk)
-    if scheme.block_with_overdue_project and others.filter(
-            status__in=OPEN_STATES, deadline__lt=on).exists():
-        problems.append(_("This mahalla has a project still open past its deadline."))
-    if scheme.win_cooldown_seasons:
-        first_allowed = scheme.fiscal_year - scheme.win_cooldown_seasons
-        if others.filter(status__in=WON_STATES, scheme__fiscal_year__gte=first_allowed,
-                         scheme__fiscal_year__lte=scheme.fiscal_year).exists():
-            problems.append(_("This mahalla won a project in the last %(n)s seasons.") % {
-                "n": scheme.win_cooldown_seasons})
-    return problems
+    return project_eligibility(project, on=on).problems
 
 
 def require_eligible(project: Project) -> None:
@@ -129,11 +166,10 @@ def _next_id() -> int:
         return cursor.fetchone()[0]
 
 
-@service
-def project_create(*, actor, mahalla, association: MigrantAssociation, scheme: Scheme,
-                   category: str, title: str, cost: Decimal, description: str = "",
-                   executor: str = "", executor_kind: str = "contractor",
-                   deadline: datetime.date | None = None) -> Project:
+def check_draft(*, actor, mahalla, scheme: Scheme, category: str, cost, title: str) -> str:
+    """What a clerk may put in a draft (new or edited): her own mahalla, a scheme that takes
+    projects, a known category, a cost in the scheme currency's minor unit, a title. Returns
+    the title, trimmed."""
     if not (actor.is_superuser or actor.mahallas.filter(pk=mahalla.pk).exists()):
         raise NotAllowed(_("You may only register projects in your own mahallas."),
                          field="mahalla", code="forbidden")
@@ -146,10 +182,23 @@ def project_create(*, actor, mahalla, association: MigrantAssociation, scheme: S
                                       positive=True)
     if problem:
         raise InvalidInput(problem, field="cost")
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("Give the project a title."), field="title")
+    return title
+
+
+@service
+def project_create(*, actor, mahalla, association: MigrantAssociation, scheme: Scheme,
+                   category: str, title: str, cost: Decimal, description: str = "",
+                   executor: str = "", executor_kind: str = "contractor",
+                   deadline: datetime.date | None = None) -> Project:
+    title = check_draft(actor=actor, mahalla=mahalla, scheme=scheme, category=category,
+                        cost=cost, title=title)
     number = _next_id()
     project = Project(id=number, code=f"{scheme.country.code}-{scheme.fiscal_year}-{number:06d}",
                       mahalla=mahalla, association=association, scheme=scheme,
-                      category=category, title=title.strip(), cost=cost,
+                      category=category, title=title, cost=cost,
                       currency=scheme.currency, description=description, executor=executor,
                       executor_kind=executor_kind, deadline=deadline, created_by=actor)
     project.save()
@@ -222,18 +271,6 @@ def project_start(*, project: Project, actor) -> Project:
     project = lock(project)
     policies.require(actor, "start", project)
     transition(project, S.IN_PROGRESS, actor=actor)
-    return project
-
-
-@service
-def project_complete(*, project: Project, actor, reason: str = "") -> Project:
-    """Completion needs a handover act among the project's evidence."""
-    project = lock(project)
-    policies.require(actor, "complete", project)
-    if not project.evidence.filter(kind=EvidenceKind.HANDOVER_ACT).exists():
-        raise NotAllowed(_("Upload the signed handover act before completing the project."),
-                         code="handover_missing")
-    transition(project, S.COMPLETED, actor=actor, reason=reason)
     return project
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import security, services
+from .. import policies, security, services
 from ..models import Role
 from ..services.users import invitation_for, invitation_problem
 from .common import submit
@@ -42,16 +42,15 @@ class LogoutView(auth_views.LogoutView):
     """POST only; then back to the home page (LOGOUT_REDIRECT_URL)."""
 
 
+HOMES = {Role.CLERK: "clerk-dashboard", Role.OFFICER: "officer-queue",
+         Role.ADMINISTRATOR: "officer-queue", Role.ASSOCIATION: "association-home",
+         Role.AUDITOR: "audit-home"}
+
+
 def home(request):
-    user = request.user
-    if user.is_authenticated and user.role == Role.CLERK:
-        return redirect("clerk-dashboard")
-    if user.is_authenticated and user.role == Role.ASSOCIATION and user.association_id:
-        return redirect("association-home")
-    if user.is_authenticated and (user.role in (Role.OFFICER, Role.ADMINISTRATOR)
-                                  or user.is_superuser):
-        return redirect("officer-queue")
-    return redirect("public-projects")
+    """Each role to its own home; the anonymous (and a user without a role) to the public
+    projects."""
+    return redirect(HOMES.get(policies.role_of(request.user), "public-projects"))
 
 
 def invitation(request, token):

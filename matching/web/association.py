@@ -1,22 +1,31 @@
-"""The migrant association's pages: applying for registration (without an account), its own
-page (registration, renewal, proposals), the renewal and the proposal of a project."""
+"""The migrant association's pages: applying for registration (without an account); its
+home (registration, renewal, proposals, and its projects, pledges — what is still missing and
+by when —, receipts with their references); a project with its tranches and decisions; the
+renewal and the proposal of a project. Everything of a project through `visible_to`: another
+association's project answers 404, as a missing one."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from .. import services
+from .. import policies, services
 from ..errors import ServiceError
+from ..models import (ApplicationKind, ApplicationStatus, MigrantAssociation, Pledge, Project,
+                      Receipt, Role, Tranche)
 from ..places import local_name
-from ..models import ApplicationKind, ApplicationStatus, MigrantAssociation, Role
+from ..waterfall import waterfall
 from .association_forms import ApplicationForm, BoardFormSet, ProposalForm, board_of
-from .common import add_service_error, role_required, submit
+from .common import add_service_error, role_required, scoped_project, submit
 from .placepick import showing_mahallas
 
-association_required = role_required(lambda user: user.role == Role.ASSOCIATION
+association_required = role_required(lambda user: policies.role_of(user) == Role.ASSOCIATION
                                      and user.association_id is not None)
+PAGE_SIZE = 25
+RECENT_RECEIPTS = 20
 
 
 def _application_page(request, *, kind, association=None, initial=None, board=None,
@@ -62,17 +71,39 @@ def apply(request):
 
 
 @association_required
+@require_GET
 def home(request):
+    user = request.user
     association = (MigrantAssociation.objects.prefetch_related("home_mahallas__district")
-                   .get(pk=request.user.association_id))
+                   .get(pk=user.association_id))
     today = timezone.localdate()
-    return render(request, "association/home.html", {
+    projects = (Project.objects.visible_to(user).select_related("mahalla__district")
+                .order_by("-created_at", "-id"))
+    return render(request, "web/association/home.html", {
         "association": association, "problem": association.registration_problem(today),
         "renewal_open": association.renewal_open(today),
         "pending": association.applications.filter(status=ApplicationStatus.PENDING).first(),
         "applications": association.applications.order_by("-created_at")[:10],
         "proposals": association.proposals.select_related("mahalla", "project")
-        .order_by("-created_at")[:50]})
+        .order_by("-created_at")[:50],
+        "page": Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page")),
+        "pledges": Pledge.objects.visible_to(user).announced().with_missing()
+        .select_related("project").order_by("expected_on", "id"),
+        "receipts": Receipt.objects.visible_to(user).select_related("project")
+        .order_by("-received_on", "-id")[:RECENT_RECEIPTS]})
+
+
+@association_required
+@require_GET
+def project_detail(request, pk):
+    project = scoped_project(request, pk)
+    return render(request, "web/association/project.html", {
+        "project": project, "rows": waterfall(project),
+        "pledges": project.pledges.with_missing().order_by("-created_at", "-id"),
+        "receipts": project.receipts.select_related("pledge").order_by("-received_on", "-id"),
+        "tranches": Tranche.objects.filter(commitment__project=project)
+        .select_related("commitment__funder").order_by("number", "commitment__position"),
+        "decisions": project.timeline.select_related("actor").order_by("at", "id")})
 
 
 @association_required

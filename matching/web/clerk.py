@@ -13,9 +13,11 @@ from .. import services
 from ..errors import ServiceError
 from ..models import Pledge, PledgeStatus, Project, ProjectProposal, ProjectStatus
 from ..services.money import rate_on
+from ..services.projects import check_eligibility, project_eligibility
 from ..waterfall import waterfall
 from .common import clerk_required, scoped_project, submit
 from .association_forms import ReasonForm
+from .drafts import form_eligibility
 from .forms import EvidenceForm, PledgeForm, ProjectForm, ReceiptForm
 
 PAGE_SIZE = 25
@@ -52,7 +54,9 @@ def project_new(request):
         messages.success(request, _("Project %(code)s was created as a draft.")
                          % {"code": project.code})
         return redirect("clerk-project", pk=project.pk)
-    return render(request, "web/clerk/project_form.html", {"form": form}, status=status)
+    return render(request, "web/clerk/project_form.html", {
+        "form": form, "eligibility": form_eligibility(form) if form.is_bound
+        else check_eligibility()}, status=status)
 
 
 @clerk_required
@@ -64,7 +68,9 @@ def project_detail(request, pk):
         "receipts": project.receipts.select_related("pledge").order_by("-received_on", "-id"),
         "evidence": project.evidence.order_by("-uploaded_at"),
         "timeline": project.timeline.order_by("at", "id"),
-        "can_submit": project.status == ProjectStatus.DRAFT})
+        "can_submit": project.status == ProjectStatus.DRAFT,
+        "eligibility": project_eligibility(project) if project.status == ProjectStatus.DRAFT
+        else None})
 
 
 @clerk_required

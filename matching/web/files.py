@@ -1,6 +1,7 @@
 """Uploaded files, served through Django so that scope applies: evidence of an approved
 project is public; anything else, and every receipt's proof, only to those whose scope
-covers the project."""
+covers the project. A photo reaches the public only as its copy without metadata (no EXIF
+position or date leaves the system); those in scope get the original."""
 
 import mimetypes
 
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from .. import policies
+from .. import photos, policies
 from ..models import Evidence, Project, Receipt, RegistrationApplication, Role
 
 
@@ -23,14 +24,30 @@ def _send(field):
     return FileResponse(handle, content_type=content_type)
 
 
-def evidence_file(request, pk):
+def _evidence(request, pk) -> tuple[Evidence, bool]:
+    """The evidence and whether the reader's scope covers its project; 404 when it is
+    neither in scope nor public."""
     evidence = get_object_or_404(Evidence.objects.select_related("project__mahalla__district"),
                                  pk=pk)
     project = evidence.project
-    if not (Project.objects.public().filter(pk=project.pk).exists()
-            or policies.in_scope(request.user, project)):
+    in_scope = policies.in_scope(request.user, project)
+    if not (in_scope or Project.objects.public().filter(pk=project.pk).exists()):
         raise Http404
+    return evidence, in_scope
+
+
+def evidence_file(request, pk):
+    evidence, in_scope = _evidence(request, pk)
+    if in_scope:
+        return _send(evidence.file)
+    if photos.is_image(evidence.file.name):
+        return _send(evidence.public_copy)  # never the original: its EXIF may hold a position
     return _send(evidence.file)
+
+
+def evidence_thumbnail(request, pk):
+    evidence, _in_scope = _evidence(request, pk)
+    return _send(evidence.thumbnail)
 
 
 @login_required

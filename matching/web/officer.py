@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..errors import ServiceError
 from ..models import EvidenceKind, Project, ProjectStatus, Tranche
+from ..services.evidence import remove_files
 from ..waterfall import waterfall
 from .common import add_service_error, officer_required, scoped_project, submit
 from .explain import association_history, envelope_impact, explain
@@ -127,7 +128,7 @@ def _pay(actor, project, tranche, data):
                                       amount=data["amount"], paid_on=data["paid_on"])
     except Exception:  # a refusal or a crash: the row is rolled back either way
         if uploaded is not None:
-            uploaded.file.storage.delete(uploaded.file.name)
+            remove_files(uploaded)
         raise
 
 

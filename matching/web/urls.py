@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from . import account, association, clerk, files, officer, placepick, public
+from . import (account, association, audit, clerk, drafts, files, officer, placepick, public,
+               works)
 from .setup import associations as setup_associations
 from .setup import funders, home, places, schemes, users
 
@@ -58,6 +59,28 @@ urlpatterns = [
     path("setup/users/<int:pk>/withdraw/", users.user_withdraw, name="setup-user-withdraw"),
     path("setup/users/<int:pk>/reinvite/", users.user_reinvite, name="setup-user-reinvite"),
     path("setup/users/<int:pk>/reinstate/", users.user_reinstate, name="setup-user-reinstate"),
+    path("clerk/projects/eligibility/", drafts.eligibility, name="clerk-eligibility"),
+    path("clerk/projects/<int:pk>/eligibility/", drafts.eligibility,
+         name="clerk-project-eligibility"),
+    path("clerk/projects/<int:pk>/edit/", drafts.project_edit, name="clerk-project-edit"),
+    path("clerk/projects/<int:pk>/withdraw/", drafts.project_withdraw,
+         name="clerk-project-withdraw"),
+    path("clerk/projects/<int:pk>/milestones/", works.milestones, name="clerk-milestones"),
+    path("clerk/projects/<int:pk>/progress/new/", works.progress_new, name="clerk-progress-new"),
+    path("clerk/projects/<int:pk>/committee/", works.committee, name="clerk-committee"),
+    path("clerk/projects/<int:pk>/complete/", works.complete, name="clerk-complete"),
+    path("clerk/committee/<int:pk>/edit/", works.member_edit, name="clerk-member-edit"),
+    path("clerk/committee/<int:pk>/remove/", works.member_remove, name="clerk-member-remove"),
+    path("clerk/committee/<int:pk>/sign-off/", works.sign_off, name="clerk-sign-off"),
+
+    path("association/projects/<int:pk>/", association.project_detail,
+         name="association-project"),
+
+    path("audit/", audit.home, name="audit-home"),
+    path("audit/ledger/", audit.ledger, name="audit-ledger"),
+    path("audit/ledger.csv", audit.ledger_csv, name="audit-ledger-csv"),
+    path("audit/trail/", audit.trail, name="audit-trail"),
+    path("audit/checks/", audit.checks, name="audit-checks"),
 
     path("officer/", officer.queue, name="officer-queue"),
     path("officer/overdue/", officer.overdue, name="officer-overdue"),
@@ -72,6 +95,8 @@ urlpatterns = [
     path("projects/<str:code>/", public.project_detail, name="public-project"),
 
     path("files/evidence/<int:pk>/", files.evidence_file, name="evidence-file"),
+    path("files/evidence/<int:pk>/thumbnail/", files.evidence_thumbnail,
+         name="evidence-thumbnail"),
     path("files/receipts/<int:pk>/proof/", files.receipt_proof, name="receipt-proof"),
     path("files/applications/<int:pk>/statutes/", files.statutes, name="application-statutes"),
 ]

@@ -80,7 +80,7 @@ class MoneyMachine(RuleBasedStateMachine):
             return
         evidence = self.attempt(lambda: services.evidence_add(
             project=project, actor=self.world.alice, kind="photo",
-            file=SimpleUploadedFile("w.png", b"\x89PNG\r\n\x1a\nxx")))
+            file=SimpleUploadedFile("w.pdf", b"%PDF-1.4 evidence")))
         amount = ((tranche.amount - tranche.disbursed) * share).quantize(Decimal("0.01"))
         self.attempt(lambda: services.tranche_disburse(tranche=tranche, actor=self.world.bob,
                                                        evidence=evidence, amount=amount))

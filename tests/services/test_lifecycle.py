@@ -30,7 +30,8 @@ def test_happy_path_from_draft_to_closed(world):
     # when it is started, completed with a handover act and closed
     services.project_start(project=project, actor=world.bob)
     handover(world, project)
-    services.project_complete(project=project, actor=world.bob)
+    world.signed_off(project)
+    services.project_complete(project=project, actor=world.alice)
     services.project_close(project=project, actor=world.bob)
     # then the timeline tells the whole story
     project.refresh_from_db()
@@ -60,8 +61,9 @@ def test_completion_needs_a_handover_act(world):
     project = world.approved()
     world.receipt(project, "20000000.00")
     services.project_start(project=project, actor=world.bob)
+    world.signed_off(project)
     with pytest.raises(NotAllowed, match="handover act"):
-        services.project_complete(project=project, actor=world.bob)
+        services.project_complete(project=project, actor=world.alice)
     assert m.Project.objects.get(pk=project.pk).status == S.IN_PROGRESS
 
 

@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from matching import models as m
+from matching.demo import images
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.photo("PNG", size=(8, 8))  # a real image: photos are decoded for thumbnails
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -12,8 +12,10 @@ def test_login_sends_a_clerk_to_her_dashboard(world):
     assert response.redirect_chain[-1][0] == reverse("clerk-dashboard")
 
 
-@pytest.mark.parametrize("user, page", [("bob", "officer-queue"), ("admin", "officer-queue"),
-                                        ("migrant", "association-home")])
+@pytest.mark.parametrize("user, page", [("alice", "clerk-dashboard"), ("bob", "officer-queue"),
+                                        ("admin", "officer-queue"),
+                                        ("migrant", "association-home"),
+                                        ("auditor", "audit-home")])
 def test_home_sends_each_role_to_its_area(login, world, user, page):
     response = login(getattr(world, user)).get(reverse("home"))
     assert response["Location"] == reverse(page)

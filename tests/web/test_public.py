@@ -132,7 +132,8 @@ def test_evidence_of_a_draft_is_only_for_its_scope(client, login, world):
 
 def test_evidence_whose_file_is_gone_answers_404(client, published):
     evidence = published.evidence.get()
-    evidence.file.storage.delete(evidence.file.name)
+    for field in (evidence.file, evidence.thumbnail, evidence.public_copy):  # a lost volume
+        field.storage.delete(field.name)
     response = client.get(reverse("evidence-file", args=[evidence.pk]))
     assert response.status_code == 404
 

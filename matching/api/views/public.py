@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from ...models import MigrantAssociation, ProjectStatus, Region, Scheme, SchemeVersion
+from ...models import MigrantAssociation, Region, Scheme, SchemeVersion
+from ...querysets import UNSUBMITTED_STATES
 from ...preview import run_preview
 from ...rules import RulesError
 from ..base import BAD_REQUEST, IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
@@ -18,7 +19,7 @@ from ..serializers.public import (AssociationSerializer, RegionSummarySerializer
                                   SchemeSerializer)
 
 ZERO = Value(0, output_field=DecimalField(max_digits=20, decimal_places=2))
-PAST_DRAFT = ~Q(districts__mahallas__projects__status=ProjectStatus.DRAFT)
+PAST_DRAFT = ~Q(districts__mahallas__projects__status__in=UNSUBMITTED_STATES)
 
 
 @extend_schema(summary="Schemes: their rules and every published version (public)")
