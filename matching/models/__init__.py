@@ -32,3 +32,7 @@ __all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "
 from .imports import ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, RowOutcome  # noqa: E402
 
 __all__ += ["ImportBatch", "ImportKind", "ImportMode", "ImportRow", "ImportStatus", "RowOutcome"]
+
+from .complaints import Complaint, ComplaintCategory, ComplaintStatus  # noqa: E402
+
+__all__ += ["Complaint", "ComplaintCategory", "ComplaintStatus"]

@@ -59,3 +59,19 @@ def role_label(role: str) -> str:
 def sub(value, other):
     """`value - other` for Decimals (what is left of a tranche)."""
     return Decimal(value or 0) - Decimal(other or 0)
+
+
+@register.filter
+def public_role(user) -> str:
+    """The role of whoever took a decision, never the person: 'Municipal officer'."""
+    from ..models import Role
+    from ..policies import role_of
+
+    role = role_of(user) if user is not None else None
+    return str(Role(role).label) if role in Role.values else "—"
+
+
+@register.filter
+def late(complaint, today) -> bool:
+    """Whether a complaint was (or is being) answered after its 15 days."""
+    return complaint.late_on(today)

@@ -12,7 +12,7 @@ from .. import policies
 from ..models import Evidence, Project, Receipt
 
 
-def _send(field):
+def send_file(field):
     if not field:
         raise Http404
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
@@ -30,7 +30,7 @@ def evidence_file(request, pk):
     if not (Project.objects.public().filter(pk=project.pk).exists()
             or policies.in_scope(request.user, project)):
         raise Http404
-    return _send(evidence.file)
+    return send_file(evidence.file)
 
 
 @login_required
@@ -39,4 +39,4 @@ def receipt_proof(request, pk):
                                 pk=pk)
     if not policies.in_scope(request.user, receipt.project):
         raise Http404
-    return _send(receipt.proof)
+    return send_file(receipt.proof)

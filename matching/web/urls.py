@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import account, clerk, files, officer, public
+from . import account, clerk, complaints, files, officer, public
 
 urlpatterns = [
     path("", account.home, name="home"),
@@ -23,12 +23,20 @@ urlpatterns = [
     path("officer/projects/<int:pk>/review/", officer.review_start, name="officer-review-start"),
     path("officer/projects/<int:pk>/decide/", officer.decide, name="officer-decide"),
     path("officer/tranches/<int:pk>/disburse/", officer.disburse, name="officer-disburse"),
+    path("officer/complaints/", complaints.officer_list, name="officer-complaints"),
+    path("officer/complaints/<int:pk>/", complaints.officer_detail, name="officer-complaint"),
 
     path("projects/", public.project_list, name="public-projects"),
     path("projects/export.csv", public.export_csv, name="public-projects-csv"),
     path("projects/export.json", public.export_json, name="public-projects-json"),
     path("projects/<str:code>/", public.project_detail, name="public-project"),
+    path("projects/<str:code>/ledger.csv", public.ledger_csv, name="public-ledger-csv"),
+    path("projects/<str:code>/ledger.json", public.ledger_json, name="public-ledger-json"),
+    path("projects/<str:code>/complaints/new/", complaints.complaint_new, name="complaint-new"),
+    path("complaints/", complaints.complaint_lookup, name="complaint-lookup"),
+    path("complaints/<str:code>/", complaints.complaint_track, name="complaint-track"),
 
     path("files/evidence/<int:pk>/", files.evidence_file, name="evidence-file"),
     path("files/receipts/<int:pk>/proof/", files.receipt_proof, name="receipt-proof"),
+    path("files/complaints/<int:pk>/photo/", complaints.complaint_photo, name="complaint-photo"),
 ]
