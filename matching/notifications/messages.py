@@ -79,14 +79,15 @@ def _tranche_texts(reminder, tranche, today) -> tuple[str, str]:
     return subjects[reminder.kind] % params, body % params
 
 
-def _complaint_texts(reminder, complaint, today) -> tuple[str, str]:
-    """Never the complaint's text or contact: a message may be forwarded."""
+def _complaint_texts(reminder, complaint) -> tuple[str, str]:
+    """Never the complaint's text or contact: a message may be forwarded. The days waited
+    are counted to the reminder's day (its period), whenever the worker sends it."""
     project = complaint.project
     filed = timezone.localdate(complaint.filed_at)
     params = {"tracking": complaint.code, "code": project.code, "title": project.title,
               "category": ComplaintCategory(complaint.category).label, "date": _date(filed),
               "due": _date(filed + datetime.timedelta(days=ANSWER_WITHIN_DAYS)),
-              "days": (today - filed).days}
+              "days": (reminder.period - filed).days}
     subjects = {
         K.COMPLAINT_FILED: _("New complaint about %(code)s"),
         K.COMPLAINT_UNANSWERED: _("Complaint %(tracking)s about %(code)s waits for an answer"),
@@ -103,7 +104,7 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
     if kind in TRANCHE_KINDS:
         return _tranche_texts(reminder, subject, today)
     if kind in COMPLAINT_KINDS:
-        return _complaint_texts(reminder, subject, today)
+        return _complaint_texts(reminder, subject)
     if kind in (K.PLEDGE_OVERDUE, K.PLEDGE_ANNOUNCED):
         params = {"code": subject.project.code, "amount": subject.amount,
                   "currency": subject.currency, "date": _date(subject.expected_on),
