@@ -47,8 +47,9 @@ class ComplaintQuerySet(ScopedQuerySet):
 
     def public(self):
         """Complaints about public projects (what of them is public: see Complaint)."""
-        return self.filter(project__in=self.model._meta.get_field("project").related_model
-                           .objects.public())
+        from .models import Project  # noqa: PLC0415 (models import this module)
+
+        return self.filter(project__in=Project.objects.public())
 
     def waiting(self):
         return self.filter(status="received")
