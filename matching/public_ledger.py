@@ -65,10 +65,6 @@ class PublicEntry:
     received_on: datetime.date | None  # a receipt's: the day the money arrived
 
     @property
-    def kind_label(self) -> str:
-        return str(EntryKind(self.kind).label)
-
-    @property
     def party_role(self) -> str:
         return party_role_label(self.role)
 
@@ -120,10 +116,8 @@ class PartyAccount:
     released: Decimal = ZERO  # reservations given back to its envelope (closure, cancellation)
     matched: Decimal = ZERO  # owed (co-funders) or matched contribution (the association)
     disbursed: Decimal = ZERO  # paid to the executor, less clawbacks
-    clawed_back: Decimal = ZERO
     received: Decimal = ZERO  # the association: money in hand, less refunds
     refunded: Decimal = ZERO
-    fees: Decimal = ZERO
 
     @property
     def party_role(self) -> str:
@@ -162,18 +156,14 @@ def accounts(items: list[PublicEntry]) -> list[PartyAccount]:
                 account.released -= e.amount
         elif e.kind == K.MATCH:
             account.matched += e.amount
-        elif e.kind == K.DISBURSEMENT:
+        elif e.kind in (K.DISBURSEMENT, K.CLAWBACK):
             account.disbursed += e.amount
-        elif e.kind == K.CLAWBACK:
-            account.disbursed += e.amount
-            account.clawed_back -= e.amount
         elif e.kind == K.RECEIPT:
             account.received += e.amount
         elif e.kind == K.REFUND:
             account.received += e.amount
             account.refunded -= e.amount
-        elif e.kind == K.FEE:
-            account.fees += e.amount
+        # a transfer fee is the senders' cost, not the project's money: no account moves
     return sorted(found.values(), key=lambda a: not a.is_association)
 
 

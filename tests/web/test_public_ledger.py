@@ -12,7 +12,7 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from matching import ledger
+from matching import ledger, public_ledger
 from matching import models as m
 from matching import services
 from matching.waterfall import waterfall
@@ -76,6 +76,18 @@ def assert_ledger_agrees(client, project) -> int:
                Decimal("0")) == project.matched
     assert sum((total(r, DISBURSED) for r in roles), Decimal("0")) == project.disbursed
     assert all(e["currency"] == project.currency for e in entries)
+    # the final accounting, summed from the same entries, agrees with the waterfall too
+    accounts = {a.role: a for a in public_ledger.accounts(public_ledger.entries(project))}
+    for row in waterfall(project):
+        account = accounts.get(row.role)
+        if account is None:  # a party that no entry ever moved
+            assert (row.matched, row.disbursed, row.reserved) == (0, 0, 0), row
+            continue
+        assert account.disbursed == row.disbursed, (project.code, row.role)
+        if row.role == "association":
+            assert account.put_in - account.given_back == row.received
+        else:
+            assert account.put_in - account.given_back == row.reserved, (project.code, row.role)
     return len(entries)
 
 
