@@ -170,3 +170,23 @@ def test_the_public_ledger_of_every_demo_project_equals_its_waterfall_and_ledger
     closed = m.Project.objects.get(status="closed")
     html = client.get(reverse("public-project", args=[closed.code])).content.decode()
     assert "Final accounting" in html
+
+
+def test_the_project_page_costs_the_same_queries_whatever_its_ledger_and_complaints(
+        client, world, eventful):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("public-project", args=[eventful.code])).status_code \
+                == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(5):
+        world.receipt(eventful, "100000.00", reference=f"MORE-{n}")
+        services.complaint_file(actor=None, project=eventful, category="other",
+                                text=f"Thank you for the water, number {n}.")
+    assert m.LedgerEntry.objects.filter(project=eventful).count() > 20
+    assert queries() == before
