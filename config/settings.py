@@ -191,6 +191,20 @@ if not 0 <= REMINDER_LOCAL_HOUR <= 23:
     raise ImproperlyConfigured("REMINDER_LOCAL_HOUR must be an hour, 0 to 23")
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
 
+# Complaints from the public (no account): what keeps a flood out without a third-party
+# service. Per client address, complaints accepted per hour and per day (counted in Redis);
+# a form sent back sooner than a person could fill it is refused; photos are capped.
+COMPLAINTS_PER_IP_HOUR = env.int("COMPLAINTS_PER_IP_HOUR", default=5)
+COMPLAINTS_PER_IP_DAY = env.int("COMPLAINTS_PER_IP_DAY", default=20)
+COMPLAINT_MIN_FILL_SECONDS = env.int("COMPLAINT_MIN_FILL_SECONDS", default=5)
+COMPLAINT_FORM_MAX_AGE_SECONDS = env.int("COMPLAINT_FORM_MAX_AGE_SECONDS", default=4 * 3600)
+COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+if min(COMPLAINTS_PER_IP_HOUR, COMPLAINTS_PER_IP_DAY) < 1:
+    raise ImproperlyConfigured("COMPLAINTS_PER_IP_HOUR and COMPLAINTS_PER_IP_DAY must be at least 1")
+if not 0 <= COMPLAINT_MIN_FILL_SECONDS < COMPLAINT_FORM_MAX_AGE_SECONDS:
+    raise ImproperlyConfigured("COMPLAINT_MIN_FILL_SECONDS must be at least 0 and below "
+                               "COMPLAINT_FORM_MAX_AGE_SECONDS")
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": REDIS_URL, "KEY_PREFIX": "hashar"}}
 

@@ -293,6 +293,17 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+@admin.register(m.Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    """For auditors: complaints are answered on the officer's pages, never here."""
+
+    list_display = ["code", "filed_at", "project", "category", "status", "answered_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["code", "project__code"]
+    list_select_related = ["project"]
+    date_hierarchy = "filed_at"
+
+
 @admin.register(m.Tranche)
 class TrancheAdmin(ReadOnlyAdmin):
     list_display = ["commitment", "number", "due_on", "amount", "disbursed", "paid_on"]

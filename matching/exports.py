@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from .text import xml_safe
 
+NUMERIC_KINDS = frozenset({"count", "money", "per_head", "share", "ratio", "index", "days"})
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's limit on sheet titles, and the characters it refuses in them
@@ -30,9 +31,37 @@ _SHEET_TITLE_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 @dataclass
 class Column:
+    """A column: its machine `key` (the CSV's and JSON's), its `label` in the reader's language,
+    and how a page shows it (the downloads keep the plain values):
+
+    - `kind`: text, count, money, per_head, share (0–1, shown in per cent), ratio, index,
+      days, bool, date or choice (a code shown by its word from `labels`);
+    - `currency` (fixed) or `currency_key` (the row's key holding it) for money;
+    - `page`: False for detail only the downloads carry (a phone cannot show 30 columns);
+    - `help`: a sentence that says what the column means, under the table.
+    """
+
     key: str
     label: str
     missing: str = ""  # what a page shows for an empty cell ("no population"); files leave it empty
+    kind: str = "text"
+    currency: str = ""
+    currency_key: str = ""
+    labels: dict | None = None
+    page: bool = True
+    help: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    @property
+    def page_label(self) -> str:
+        """The label on a page: with the column's currency when all its amounts share one
+        (its cells then show the bare amounts, so that a table fits a screen)."""
+        if self.kind in ("money", "per_head") and self.currency:
+            return f"{self.label} ({self.currency})"
+        return self.label
 
 
 @dataclass
@@ -50,6 +79,9 @@ class Table:
         a column that says what its emptiness means shows that."""
         return [[c.missing if row.get(c.key) is None and c.missing else row.get(c.key)
                  for c in self.columns] for row in self.rows]
+
+    def page_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.page]
 
 
 def neutralise(text: str) -> str:

@@ -55,6 +55,19 @@ def scope_q(user, prefix: str = "") -> Q:
     return NOTHING
 
 
+# who reads complaints: the officers of the project's district, and administrators and auditors
+# above them; never a clerk or an association (a complaint may be about them), and its
+# contact never leaves these roles
+COMPLAINT_READERS = frozenset({Role.OFFICER, Role.ADMINISTRATOR, Role.AUDITOR})
+
+
+def complaint_scope_q(user, prefix: str = "") -> Q:
+    """A filter on Complaint (through `prefix`) that keeps what `user` may read."""
+    if role_of(user) not in COMPLAINT_READERS:
+        return NOTHING
+    return scope_q(user, f"{prefix}project__")
+
+
 def scope_sql(user) -> tuple[str, dict]:
     """`scope_q(user)` as a condition for hand-written SQL over a project `p` and its
     district `d`, with its parameters (tests/api/test_prepared_reads.py holds the two equal
@@ -106,6 +119,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "receipt": frozenset({Role.CLERK}),
     "evidence": OFFICERS | {Role.CLERK},
     "disburse": OFFICERS,
+    "answer_complaint": OFFICERS,
 }
 
 ACTION_LABELS = {
@@ -117,6 +131,7 @@ ACTION_LABELS = {
     "close": gettext_lazy("close"), "pledge": gettext_lazy("pledge to"),
     "receipt": gettext_lazy("record receipts of"), "evidence": gettext_lazy("add evidence to"),
     "disburse": gettext_lazy("disburse for"), "works": gettext_lazy("report on the works of"),
+    "answer_complaint": gettext_lazy("answer complaints about"),
 }
 
 

@@ -27,11 +27,10 @@ class ProjectQuerySet(ScopedQuerySet):
     project_path = ""
 
     def public(self):
-        """Approved projects and later; a suspended or cancelled one only if it was approved
-        (it then carries the scheme version it was approved under)."""
-        return self.filter(Q(status__in=PUBLIC_STATES)
-                           | Q(status__in=("suspended", "cancelled"),
-                               scheme_version__isnull=False))
+        """Every project past submission (DOMAIN "The public record"): in review, deferred
+        and rejected ones too, with their reasons. A draft is the clerk's work in progress,
+        and a draft withdrawn (cancelled before it was ever submitted) stays private."""
+        return self.exclude(status="draft").filter(submitted_at__isnull=False)
 
     def in_review(self):
         return self.filter(status__in=REVIEW_STATES)
@@ -68,6 +67,24 @@ class MilestoneQuerySet(ScopedQuerySet):
         return (total["total"] / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+class ComplaintQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Complaints reach the officers of the project's district (and administrators and
+        auditors above them), never the clerk whose mahalla they may be about."""
+        from . import policies  # noqa: PLC0415
+
+        return self.filter(policies.complaint_scope_q(user))
+
+    def public(self):
+        """Complaints about public projects (what of them is public: see Complaint)."""
+        from .models import Project  # noqa: PLC0415 (models import this module)
+
+        return self.filter(project__in=Project.objects.public())
+
+    def waiting(self):
+        return self.filter(status="received")
+
+
 class TrancheQuerySet(ScopedQuerySet):
     project_path = "commitment__project__"
 
@@ -100,8 +117,6 @@ class PlaceQuerySet(ManagedQuerySet):
 
 
 # The states named here, as strings, so that this module imports no model at load time.
-PUBLIC_STATES = ("approved", "conditionally_approved", "funding", "funded", "in_progress",
-                 "completed", "closed")
 REVIEW_STATES = ("submitted", "under_review", "deferred")
 # drafts, and drafts withdrawn by their clerk: never part of the programme, its reports or
 # its open data

@@ -301,6 +301,35 @@ def _build(spec, schemes, mahallas, associations) -> None:
         services.project_close(project=project, actor=officer, reason="Works accepted.")
 
 
+# project title, category, what the sender wrote, the officer's answer (None: waiting)
+COMPLAINTS = [
+    ("Navbahor drinking water pipe", "quality",
+     "The new pipe leaks near the school gate; water pools on the road every morning.",
+     "The contractor replaced the faulty joint the next day; the district's engineer checked "
+     "it."),
+    ("Navbahor drinking water pipe", "works_not_done",
+     "The trench on the upper street has been open for two weeks and nobody works there.",
+     None),
+    ("Bog'ishamol road to the school", "other",
+     "Thank you: the children walk to school on a dry road now.",
+     "Thank you for telling us. The mahalla committee will keep the drains clear."),
+]
+
+
+def _complaints() -> None:
+    """A few complaints and feedback from the public, some answered: once per project."""
+    for title, category, text, answer in COMPLAINTS:
+        project = m.Project.objects.select_related("mahalla__district").get(title=title)
+        if m.Complaint.objects.filter(project=project, text=text).exists():
+            continue
+        complaint = services.complaint_file(actor=None, project=project, category=category,
+                                            text=text, contact="+998 90 000 00 00")
+        if answer:
+            officer = m.User.objects.filter(role="officer",
+                                            district=project.mahalla.district).first()
+            services.complaint_answer(actor=officer, complaint=complaint, answer=answer)
+
+
 def auditors_group():
     """Read-only admin access to every record and to the audit trail."""
     from django.contrib.auth.models import Group, Permission
@@ -339,6 +368,7 @@ def seed() -> list[tuple[str, str]]:
     for spec in PROJECTS:
         _build(spec, schemes, mahallas, associations)
     _waiting_work(mahallas)
+    _complaints()
     return LOGINS
 
 

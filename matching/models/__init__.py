@@ -51,3 +51,6 @@ __all__ += ["CommitteeRole", "Milestone", "MilestoneProgress", "OversightMember"
 from .checks import CheckSource, LedgerCheck  # noqa: E402
 
 __all__ += ["CheckSource", "LedgerCheck"]
+from .complaints import Complaint, ComplaintCategory, ComplaintStatus  # noqa: E402
+
+__all__ += ["Complaint", "ComplaintCategory", "ComplaintStatus"]

@@ -20,11 +20,14 @@ class ReminderKind(models.TextChoices):
     REGISTRATION_EXPIRING = "registration_expiring", _("Association registration expiring")
     PROGRESS_REPORT_DUE = "progress_report_due", _("Quarterly progress report due")
     REVIEW_WAITING = "review_waiting", _("Review waiting more than 30 days")
+    COMPLAINT_UNANSWERED = "complaint_unanswered", _("Complaint waiting for an answer")
+    COMPLAINT_ESCALATED = "complaint_escalated", _("Complaint unanswered for more than 15 days")
     # events relayed by the outbox (see matching/notifications/handlers.py)
     PLEDGE_ANNOUNCED = "pledge_announced", _("Pledge announced")
     PROJECT_DECIDED = "project_decided", _("Project decided")
     RECEIPT_RECORDED = "receipt_recorded", _("Money received")
     TRANCHE_DISBURSED = "tranche_disbursed", _("Tranche disbursed")
+    COMPLAINT_FILED = "complaint_filed", _("Complaint received")
 
 
 class SubjectType(models.TextChoices):
@@ -34,6 +37,7 @@ class SubjectType(models.TextChoices):
     PROJECT = "project", _("Project")
     RECEIPT = "receipt", _("Receipt")
     STATUS_CHANGE = "status_change", _("Status change")
+    COMPLAINT = "complaint", _("Complaint")
 
 
 class ReminderStatus(models.TextChoices):

@@ -10,8 +10,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .. import outbox
-from ..models import (Pledge, ProjectStatus, Receipt, Reminder, ReminderKind, ReminderStatus,
-                      Role, StatusChange, SubjectType, Tranche, User)
+from ..models import (Complaint, Pledge, ProjectStatus, Receipt, Reminder, ReminderKind,
+                      ReminderStatus, Role, StatusChange, SubjectType, Tranche, User)
 from . import dispatch, planning
 from . import tasks  # noqa: F401  (registers the Celery tasks in every worker)
 
@@ -25,6 +25,11 @@ def _clerks(project):
 
 def _association_users(project):
     return User.objects.filter(role=Role.ASSOCIATION, association_id=project.association_id,
+                               is_active=True)
+
+
+def _district_officers(project):
+    return User.objects.filter(role=Role.OFFICER, district_id=project.mahalla.district_id,
                                is_active=True)
 
 
@@ -124,3 +129,13 @@ def tranche_disbursed(message) -> None:
                     message.payload["tranche_id"], kind=ReminderKind.TRANCHE_DISBURSED,
                     subject_type=SubjectType.TRANCHE,
                     project_of=lambda tranche: tranche.commitment.project, recipients=_everyone)
+
+
+@outbox.handler("complaint.filed")
+def complaint_filed(message) -> None:
+    """A complaint goes to the officers of the project's district (they answer it)."""
+    _notify_subject(Complaint.objects.select_related("project__mahalla"),
+                    message.payload["complaint_id"], kind=ReminderKind.COMPLAINT_FILED,
+                    subject_type=SubjectType.COMPLAINT,
+                    project_of=lambda complaint: complaint.project,
+                    recipients=_district_officers)

@@ -1,14 +1,17 @@
 """What a reminder says, in its recipient's language and time zone, and whether it is still
 worth saying when the worker gets to it (a tranche paid meanwhile is not reminded)."""
 
+import datetime
+
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import (ASSOCIATION_ROLE, FunderKind, MigrantAssociation, Pledge, PledgeStatus,
-                      Project, ProjectStatus, Receipt, ReminderKind, StatusChange, SubjectType,
-                      Tranche)
 from ..mail import site_link
+from ..models import (ASSOCIATION_ROLE, Complaint, ComplaintCategory, ComplaintStatus,
+                      FunderKind, MigrantAssociation, Pledge, PledgeStatus, Project,
+                      ProjectStatus, Receipt, ReminderKind, StatusChange, SubjectType, Tranche)
+from ..models.complaints import ANSWER_WITHIN_DAYS
 from ..services.projects import OPEN_STATES
 from .channels import Message
 from .planning import zone
@@ -16,12 +19,14 @@ from .planning import zone
 K = ReminderKind
 TRANCHE_KINDS = {K.TRANCHE_DUE_7, K.TRANCHE_DUE_1, K.TRANCHE_DUE_TODAY, K.TRANCHE_OVERDUE,
                  K.TRANCHE_ESCALATED}
+COMPLAINT_KINDS = {K.COMPLAINT_FILED, K.COMPLAINT_UNANSWERED, K.COMPLAINT_ESCALATED}
 MODELS = {SubjectType.TRANCHE: Tranche.objects.select_related("commitment__project"),
           SubjectType.PLEDGE: Pledge.objects.select_related("project", "association"),
           SubjectType.ASSOCIATION: MigrantAssociation.objects.all(),
           SubjectType.PROJECT: Project.objects.all(),
           SubjectType.RECEIPT: Receipt.objects.select_related("project"),
-          SubjectType.STATUS_CHANGE: StatusChange.objects.select_related("project")}
+          SubjectType.STATUS_CHANGE: StatusChange.objects.select_related("project"),
+          SubjectType.COMPLAINT: Complaint.objects.select_related("project")}
 
 
 def subject_of(reminder):
@@ -43,6 +48,8 @@ def still_due(reminder, subject) -> bool:
         return subject.status == ProjectStatus.IN_PROGRESS
     if kind == K.REVIEW_WAITING:
         return subject.status in (ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW)
+    if kind in COMPLAINT_KINDS:  # answered meanwhile: nothing to remind
+        return subject.status == ComplaintStatus.RECEIVED
     return True  # events: they happened
 
 
@@ -74,10 +81,32 @@ def _tranche_texts(reminder, tranche, today) -> tuple[str, str]:
     return subjects[reminder.kind] % params, body % params
 
 
+def _complaint_texts(reminder, complaint) -> tuple[str, str]:
+    """Never the complaint's text or contact: a message may be forwarded. The days waited
+    are counted to the reminder's day (its period), whenever the worker sends it."""
+    project = complaint.project
+    filed = timezone.localdate(complaint.filed_at)
+    params = {"tracking": complaint.code, "code": project.code, "title": project.title,
+              "category": ComplaintCategory(complaint.category).label, "date": _date(filed),
+              "due": _date(filed + datetime.timedelta(days=ANSWER_WITHIN_DAYS)),
+              "days": (reminder.period - filed).days}
+    subjects = {
+        K.COMPLAINT_FILED: _("New complaint about %(code)s"),
+        K.COMPLAINT_UNANSWERED: _("Complaint %(tracking)s about %(code)s waits for an answer"),
+        K.COMPLAINT_ESCALATED: _("Escalation: complaint %(tracking)s about %(code)s unanswered "
+                                 "for %(days)s days"),
+    }
+    body = _("Complaint %(tracking)s (%(category)s) about project %(code)s (%(title)s) was "
+             "filed on %(date)s. Its answer, which is published, is due by %(due)s.")
+    return subjects[reminder.kind] % params, body % params
+
+
 def _texts(reminder, subject, today) -> tuple[str, str]:
     kind = reminder.kind
     if kind in TRANCHE_KINDS:
         return _tranche_texts(reminder, subject, today)
+    if kind in COMPLAINT_KINDS:
+        return _complaint_texts(reminder, subject)
     if kind in (K.PLEDGE_OVERDUE, K.PLEDGE_ANNOUNCED):
         params = {"code": subject.project.code, "amount": subject.amount,
                   "currency": subject.currency, "date": _date(subject.expected_on),

@@ -23,8 +23,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import (ASSOCIATION_ROLE, EvidenceKind, PledgeStatus, ProjectStatus,
-                      ReceiptStatus, ReminderKind, ReminderStatus, Role)
+from ..models import (ASSOCIATION_ROLE, ComplaintStatus, EvidenceKind, PledgeStatus,
+                      ProjectStatus, ReceiptStatus, ReminderKind, ReminderStatus, Role)
+from ..models.complaints import ANSWER_WITHIN_DAYS
 from ..services.projects import MONEY_CLOSED_STATES, OPEN_STATES
 
 K = ReminderKind
@@ -32,6 +33,7 @@ ESCALATE_AFTER_DAYS = 14
 REVIEW_WAIT_DAYS = 30
 REGISTRATION_WARNING_DAYS = 30
 QUARTER_MONTHS = (1, 4, 7, 10)
+COMPLAINT_REMIND_AFTER_DAYS = 7
 # after creating this many reminders, refresh the table's statistics (see plan_days)
 ANALYZE_AFTER = 5000
 # how long before a day begins (in its first time zone) beat's planner plans it: some runs
@@ -188,6 +190,19 @@ def _review_waiting() -> str:
       AND {submitted} <= %(day)s::date - {REVIEW_WAIT_DAYS + 1}"""
 
 
+def _complaint(kind: str, first_day: int, recipients: str) -> str:
+    """A complaint still waiting for an answer, `first_day` days after the local day it was
+    filed and weekly after that."""
+    filed = "(c.filed_at AT TIME ZONE %(tz)s)::date"
+    return f"""
+    SELECT 'complaint', c.id, p.id, '{kind}', %(day)s::date, u.id, u.timezone
+    FROM matching_complaint c
+    JOIN matching_project p ON p.id = c.project_id
+    JOIN matching_mahalla mh ON mh.id = p.mahalla_id
+    {recipients}
+    WHERE c.status = '{ComplaintStatus.RECEIVED}' AND {_weekly_from(filed, first_day)}"""
+
+
 @dataclass(frozen=True)
 class Rule:
     kind: str
@@ -218,6 +233,12 @@ RULES = [
     Rule(K.REGISTRATION_EXPIRING, _registration_expiring()),
     Rule(K.PROGRESS_REPORT_DUE, _progress_report_due(), on_day=_quarter_start),
     Rule(K.REVIEW_WAITING, _review_waiting()),
+    # the district's officers a week after a complaint came in, then weekly; the day after
+    # its 15 days ran out, the programme administrators too, weekly
+    Rule(K.COMPLAINT_UNANSWERED, _complaint(K.COMPLAINT_UNANSWERED,
+                                            COMPLAINT_REMIND_AFTER_DAYS, _OFFICERS)),
+    Rule(K.COMPLAINT_ESCALATED, _complaint(K.COMPLAINT_ESCALATED, ANSWER_WITHIN_DAYS + 1,
+                                           _ADMINISTRATORS)),
 ]
 
 # (period + send hour) in the recipient's zone

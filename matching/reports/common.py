@@ -37,6 +37,14 @@ def state_labels() -> dict[str, str]:
             "rejected": _("Rejected"), "stopped": _("Suspended or cancelled")}
 
 
+def country_names() -> dict[str, str]:
+    """Where migrants' associations are, by ISO code, in the reader's language."""
+    return {"RU": _("Russia"), "KZ": _("Kazakhstan"), "TR": _("Turkey"),
+            "KR": _("South Korea"), "AE": _("United Arab Emirates"), "US": _("United States"),
+            "DE": _("Germany"), "PL": _("Poland"), "GB": _("United Kingdom"),
+            "UZ": _("Uzbekistan"), "TJ": _("Tajikistan"), "KG": _("Kyrgyzstan")}
+
+
 def party_label(role: str) -> str:
     if role == ASSOCIATION_ROLE:
         return _("Migrant association")
@@ -52,12 +60,16 @@ class Filters:
     country: int | None = None
     region: int | None = None
     district: int | None = None
+    currency: str = ""  # only projects in this currency: sums never mix currencies
 
-    def projects(self, prefix: str = "") -> Q:
-        """The Q selecting projects (through `prefix`, e.g. "project__") in scope."""
+    def projects(self, prefix: str = "", *, any_currency: bool = False) -> Q:
+        """The Q selecting projects (through `prefix`, e.g. "project__") in scope (in any
+        currency, with `any_currency`)."""
         q = Q(**{f"{prefix}status__in": [s for s in S.values if s not in UNSUBMITTED_STATES]})
         if self.scheme_ids is not None:
             q &= Q(**{f"{prefix}scheme_id__in": self.scheme_ids})
+        if self.currency and not any_currency:
+            q &= Q(**{f"{prefix}currency": self.currency})
         return q & self.places(f"{prefix}mahalla__district__")
 
     @cached_property

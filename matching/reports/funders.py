@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
-from ..models import BudgetEnvelope, Tranche
+from ..models import BudgetEnvelope, FunderKind, Tranche
 from ..places import name_expr
 from .common import STATE_GROUPS, ZERO, Filters, Report, party_label
 
@@ -42,6 +42,7 @@ def funder_report(filters: Filters) -> Report:
         BudgetEnvelope.objects.filter(_envelope_scope(filters))
         .order_by("scheme__fiscal_year", "scheme__code", "funder__name")
         .values("id", "amount", "reserved", "disbursed", scheme_code=F("scheme__code"),
+                scheme_name=F("scheme__name"),
                 fiscal_year=F("scheme__fiscal_year"), currency=F("scheme__currency"),
                 funder_name=F("funder__name"), funder_kind=F("funder__kind")))
     overdue = {row["commitment__envelope"]: row for row in (
@@ -61,7 +62,7 @@ def funder_report(filters: Filters) -> Report:
             "commitment", project_code=F("commitment__project__code"),
             project_title=F("commitment__project__title"),
             district=name_expr("commitment__project__mahalla__district__"),
-            role=F("commitment__role"),
+            role=F("commitment__role"), currency=F("commitment__project__currency"),
             funder_name=Coalesce("commitment__funder__name",
                                  "commitment__project__association__name"),
             target=F("commitment__target"), paid=F("commitment__disbursed"))
@@ -71,22 +72,39 @@ def funder_report(filters: Filters) -> Report:
     for row in at_risk:
         row["days_overdue"] = (today - row["oldest_due"]).days
         row["party"] = party_label(row["role"])
+    def amount(key, label, **kw):  # envelopes of several schemes: each row its currency
+        return Column(key, label, kind="money", currency_key="currency", **kw)
+
     return Report(name="funders", title=_("Funder report"), filters=filters, tables=[
         Table("envelopes", _("Budget envelopes"), [
-            Column("fiscal_year", _("Fiscal year")), Column("scheme_code", _("Scheme")),
-            Column("funder_name", _("Funder")), Column("funder_kind", _("Kind")),
-            Column("currency", _("Currency")), Column("amount", _("Envelope")),
-            Column("reserved", _("Reserved")), Column("disbursed", _("Disbursed")),
-            Column("left", _("Left to commit")),
-            Column("reserved_unpaid", _("Reserved, not yet paid")),
-            Column("overdue_tranches", _("Overdue tranches")),
-            Column("overdue_amount", _("Overdue amount"))], envelopes),
+            Column("fiscal_year", _("Fiscal year"), page=False),
+            Column("scheme_code", _("Scheme code"), page=False),
+            Column("scheme_name", _("Scheme")),
+            Column("funder_name", _("Funder")),
+            Column("funder_kind", _("Kind"), kind="choice", labels=dict(FunderKind.choices)),
+            Column("currency", _("Currency"), page=False), amount("amount", _("Envelope")),
+            amount("reserved", _("Reserved"), help=_(
+                "Set aside for approved projects: it cannot be committed twice.")),
+            amount("disbursed", _("Disbursed")),
+            amount("left", _("Left to commit")),
+            amount("reserved_unpaid", _("Reserved, not yet paid"), page=False),
+            Column("overdue_tranches", _("Overdue tranches"), kind="count"),
+            amount("overdue_amount", _("Overdue amount"), page=False)], envelopes),
         Table("commitments_at_risk", _("Commitments at risk"), [
             Column("project_code", _("Project")), Column("project_title", _("Title")),
             Column("district", _("District")), Column("funder_name", _("Funder")),
-            Column("party", _("Party")), Column("target", _("Commitment")),
-            Column("paid", _("Paid")), Column("overdue_tranches", _("Overdue tranches")),
-            Column("overdue_amount", _("Overdue amount")),
-            Column("oldest_due", _("Oldest due date")),
-            Column("days_overdue", _("Days overdue"))], at_risk),
-    ], extra={"overdue_amount": sum((r["overdue_amount"] for r in at_risk), ZERO)})
+            Column("party", _("Party")), Column("currency", _("Currency"), page=False),
+            amount("target", _("Commitment")), amount("paid", _("Paid")),
+            Column("overdue_tranches", _("Overdue tranches"), kind="count", page=False),
+            amount("overdue_amount", _("Overdue amount")),
+            Column("oldest_due", _("Oldest due date"), kind="date"),
+            Column("days_overdue", _("Days overdue"), kind="count")], at_risk),
+    ], extra={"overdue_amount": _per_currency(at_risk, "overdue_amount")})
+
+
+def _per_currency(rows: list[dict], key: str) -> dict[str, object]:
+    """A sum per currency (never one sum across currencies)."""
+    sums: dict[str, object] = {}
+    for row in rows:
+        sums[row["currency"]] = sums.get(row["currency"], ZERO) + row[key]
+    return sums

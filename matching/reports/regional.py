@@ -12,17 +12,24 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+import datetime
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
-from ..models import Commitment, Country, District, Mahalla, Pledge, PledgeStatus, Project, Scheme
+from ..models import (Commitment, Complaint, ComplaintStatus, Country, District, Mahalla, Pledge,
+                      PledgeStatus, Project, Scheme)
+from ..models.complaints import ANSWER_WITHIN_DAYS
 from ..places import name_expr
 from . import equity
 from .common import (PARTY_ORDER, STATE_GROUPS, ZERO, Filters, Report, party_label, ratio,
                      state_labels)
 
 MONEY = ("received", "matched", "disbursed")
+COMPLAINT_FIGURES = ("complaints", "complaints_answered", "complaints_late")
+DAY_SECONDS = Decimal(86400)
 
 
 def _country(filters: Filters) -> Country | None:
@@ -68,6 +75,27 @@ def _pledged(filters: Filters, group: str) -> dict[int, dict]:
     return found
 
 
+def _complaint_totals(filters: Filters, group: str) -> dict[int, dict]:
+    """Per place: complaints about its projects, those answered, those late (answered after
+    their 15 days or still waiting past them) and the average days an answer took."""
+    allowed = datetime.timedelta(days=ANSWER_WITHIN_DAYS)
+    late = (Q(status=ComplaintStatus.RECEIVED, filed_at__lt=timezone.now() - allowed)
+            | Q(answered_at__gt=F("filed_at") + allowed))
+    answered = Q(status=ComplaintStatus.ANSWERED)
+    rows = (Complaint.objects.filter(filters.projects("project__")).order_by()
+            .values(f"project__{group}")
+            .annotate(complaints=Count("id"), complaints_answered=Count("id", filter=answered),
+                      complaints_late=Count("id", filter=late),
+                      answer_time=Avg(F("answered_at") - F("filed_at"), filter=answered)))
+    return {row.pop(f"project__{group}"): row for row in rows}
+
+
+def answer_days(answer_time: datetime.timedelta | None) -> Decimal | None:
+    if answer_time is None:
+        return None
+    return (Decimal(answer_time.total_seconds()) / DAY_SECONDS).quantize(Decimal("0.1"))
+
+
 def _roles(filters: Filters) -> list[str]:
     schemes = Scheme.objects.all()
     if filters.scheme_ids is not None:  # the schemes in scope, looked up once for the report
@@ -76,33 +104,57 @@ def _roles(filters: Filters) -> list[str]:
     return [r for r in PARTY_ORDER if r in found]
 
 
-def _columns(place: str, roles: list[str], currencies: list[str]) -> list[Column]:
+def _columns(place: str, roles: list[str], currencies: list[str], currency: str) \
+        -> list[Column]:
+    """The page shows what a citizen compares; the downloads carry every column (by state,
+    by party, pledges per currency)."""
     labels = state_labels()
-    cols = [Column("region_name", _("Region"))]
+
+    def amount(key, label, **kw):
+        return Column(key, label, kind="money", currency=currency, **kw)
+
+    cols = [Column("region_name", _("Region"), page=False)]
     if place == "mahalla":
-        cols.append(Column("district_name", _("District")))
+        cols.append(Column("district_name", _("District"), page=False))
     no_population = _("no population")
     cols += [Column("name", _("Mahalla") if place == "mahalla" else _("District")),
-             Column("population", _("Population"), missing=_("not known")),
-             Column("population_year", _("Population year")),
-             Column("projects", _("Projects"))]
-    cols += [Column(f"state_{k}", labels[k]) for k in STATE_GROUPS]
-    cols += [Column(f"pledged_{c}", _("Pledged (%(c)s)") % {"c": c}) for c in currencies]
-    cols += [Column("received", _("Received from migrants")),
-             Column("matched", _("Matched by co-funders")),
-             Column("disbursed", _("Disbursed"))]
+             Column("population", _("Population"), kind="count", missing=_("not known")),
+             Column("population_year", _("Population year"), page=False),
+             Column("projects", _("Projects"), kind="count")]
+    cols += [Column(f"state_{k}", labels[k], kind="count", page=False) for k in STATE_GROUPS]
+    cols += [Column(f"pledged_{c}", _("Pledged (%(c)s)") % {"c": c}, kind="money", currency=c,
+                    page=False) for c in currencies]
+    cols += [amount("received", _("Received from migrants")),
+             amount("matched", _("Matched by co-funders")),
+             amount("disbursed", _("Disbursed"), page=False)]
     for role in roles:
-        cols += [Column(f"matched_{role}", _("Matched: %(p)s") % {"p": party_label(role)}),
-                 Column(f"disbursed_{role}", _("Disbursed: %(p)s") % {"p": party_label(role)})]
-    cols += [Column("received_per_capita", _("Received per head"), missing=no_population),
-             Column("matched_per_capita", _("Matched per head"), missing=no_population),
-             Column("money_share", _("Share of matched money")),
-             Column("population_share", _("Share of population"), missing=no_population),
-             Column("share_ratio", _("Money share / population share"),
-                    missing=no_population)]
+        cols += [amount(f"matched_{role}", _("Matched: %(p)s") % {"p": party_label(role)},
+                        page=False),
+                 amount(f"disbursed_{role}", _("Disbursed: %(p)s") % {"p": party_label(role)},
+                        page=False)]
+    cols += [Column("received_per_capita", _("Received per head"), kind="per_head",
+                    currency=currency, page=False, missing=no_population),
+             Column("matched_per_capita", _("Matched per head"), kind="per_head",
+                    currency=currency, missing=no_population,
+                    help=_("Money matched by co-funders divided by the people who live there; "
+                           "empty where no population figure is known.")),
+             Column("money_share", _("Share of matched money"), kind="share", page=False),
+             Column("population_share", _("Share of population"), kind="share", page=False,
+                    missing=no_population),
+             Column("share_ratio", _("Money share / population share"), kind="ratio",
+                    missing=no_population,
+                    help=_("Its share of all the matched money divided by its share of all the "
+                           "people: 1 is a fair share for its people; above 1 it got more than "
+                           "its share, below 1 less, 0 nothing."))]
     if place == "district":
-        cols += [Column("mahallas", _("Mahallas")),
-                 Column("mahallas_without_project", _("Mahallas without a project"))]
+        cols += [Column("mahallas", _("Mahallas"), kind="count", page=False),
+                 Column("mahallas_without_project", _("Mahallas without a project"),
+                        kind="count", page=False)]
+    cols += [Column("complaints", _("Complaints"), kind="count"),
+             Column("complaints_answered", _("Complaints answered"), kind="count", page=False),
+             Column("complaints_late", _("Complaints answered late or overdue"), kind="count",
+                    page=False),
+             Column("answer_days", _("Average days to answer"), kind="days")]
     return cols
 
 
@@ -124,16 +176,18 @@ def _fill(rows: list[dict], roles: list[str]) -> None:
                                               people)
 
 
-def _rows(places, totals, parties, pledged) -> list[dict]:
+def _rows(places, totals, parties, pledged, complaints) -> list[dict]:
     rows = []
     for place in places:
         row = {**place, "projects": 0, **{f"state_{k}": 0 for k in STATE_GROUPS},
-               **{m: ZERO for m in MONEY}}
+               **{m: ZERO for m in MONEY}, **{c: 0 for c in COMPLAINT_FIGURES}}
         row.update(totals.get(place["id"], {}))
         for m in MONEY:
             row[m] = row[m] or ZERO
         row.update(parties.get(place["id"], {}))
         row.update(pledged.get(place["id"], {}))
+        row.update(complaints.get(place["id"], {}))
+        row["answer_days"] = answer_days(row.pop("answer_time", None))
         rows.append(row)
     return rows
 
@@ -149,7 +203,8 @@ def _mahalla_counts(filters: Filters) -> dict[int, dict]:
 
 def _trend(filters: Filters, districts: list[dict]) -> list[dict]:
     """The concentration index of every fiscal year, over the same districts (one query)."""
-    scope = Filters(scheme="", country=filters.country, region=filters.region)
+    scope = Filters(scheme="", country=filters.country, region=filters.region,
+                    currency=filters.currency)
     rows = (Project.objects.filter(scope.projects()).order_by()
             .values("scheme__fiscal_year", "mahalla__district").annotate(matched=Sum("matched")))
     by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -167,12 +222,14 @@ def _trend(filters: Filters, districts: list[dict]) -> list[dict]:
 def regional_report(filters: Filters) -> Report:
     """Per district (and, for one district, per mahalla); a dozen queries whatever the size."""
     country = _country(filters)
+    currency = country.currency if country else ""
     filters = Filters(year=filters.year, scheme=filters.scheme, region=filters.region,
-                      district=filters.district, country=country.pk if country else None)
+                      district=filters.district, country=country.pk if country else None,
+                      currency=currency)
     roles = _roles(filters)
     district_places = _named(
         District.objects.filter(filters.places("")).order_by("region__name", "name")
-        .values("id", "population", "population_year", local_name=name_expr(),
+        .values("id", "code", "population", "population_year", local_name=name_expr(),
                 region_name=name_expr("region__")))
     counts = _mahalla_counts(filters)
     for place in district_places:
@@ -180,30 +237,68 @@ def regional_report(filters: Filters) -> Report:
     pledged = _pledged(filters, "mahalla__district")
     currencies = sorted({k[8:] for p in pledged.values() for k in p})
     districts = _rows(district_places, _project_totals(filters, "mahalla__district"),
-                      _party_totals(filters, "mahalla__district"), pledged)
+                      _party_totals(filters, "mahalla__district"), pledged,
+                      _complaint_totals(filters, "mahalla__district"))
     _fill(districts, roles)
     shares = [equity.Share(d["matched"], d["population"]) for d in districts]
-    tables = [Table("districts", _("Districts"), _columns("district", roles, currencies),
-                    districts)]
+    tables = [Table("districts", _("Districts"),
+                    _columns("district", roles, currencies, currency), districts)]
     tables.append(Table("districts_without_projects", _("Districts without a project"),
                         [Column("region_name", _("Region")), Column("name", _("District")),
-                         Column("population", _("Population"), missing=_("not known"))],
+                         Column("population", _("Population"), kind="count",
+                                missing=_("not known"))],
                         [d for d in districts if d["projects"] == 0]))
     if filters.district:
-        tables += _mahalla_tables(filters, roles)
+        tables += _mahalla_tables(filters, roles, currency)
     trend = _trend(filters, districts)
-    tables.append(Table("concentration_trend", _("Concentration across years"),
-                        [Column("year", _("Fiscal year")), Column("matched", _("Matched")),
-                         Column("gini", _("Gini")), Column("theil", _("Theil"))], trend))
+    tables.append(Table("concentration_trend", _("Concentration across years"), [
+        Column("year", _("Fiscal year")),
+        Column("matched", _("Matched"), kind="money", currency=currency),
+        Column("gini", _("Gini index"), kind="index", help=gini_help()),
+        Column("theil", _("Theil index"), kind="index", help=theil_help())], trend))
+    answered = sum(d["complaints_answered"] for d in districts)
     return Report(
         name="regional", title=_("Regional report"), filters=filters, tables=tables,
-        currency=country.currency if country else "",
+        currency=currency,
         extra={"gini": equity.gini(shares), "theil": equity.theil(shares),
                "districts_without_projects": sum(1 for d in districts if d["projects"] == 0),
                "districts_without_population": sum(1 for d in districts
                                                    if d["population"] is None),
                "mahallas_without_projects": sum(d["mahallas_without_project"]
-                                                for d in districts)})
+                                                for d in districts),
+               "complaints": sum(d["complaints"] for d in districts),
+               "complaints_answered": answered,
+               "complaints_late": sum(d["complaints_late"] for d in districts),
+               "answer_days": _mean_days(districts, answered),
+               "other_currency_projects": _other_currency(filters)})
+
+
+def gini_help() -> str:
+    return _("Gini index: 0 when every person's district got the same matched money per "
+             "head, close to 1 when one district got nearly all of it.")
+
+
+def theil_help() -> str:
+    return _("Theil index: another measure of the same unevenness, 0 when money per head is "
+             "equal everywhere and larger the more it gathers in a few districts; unlike Gini "
+             "it can be split into the gap between regions and the gap within them.")
+
+
+def _mean_days(rows: list[dict], answered: int) -> Decimal | None:
+    """The average over every answered complaint (each district's mean weighted by its
+    answered complaints)."""
+    if not answered:
+        return None
+    total = sum((r["answer_days"] * r["complaints_answered"] for r in rows
+                 if r["answer_days"] is not None), Decimal(0))
+    return (total / answered).quantize(Decimal("0.1"))
+
+
+def _other_currency(filters: Filters) -> int:
+    """Projects of the same places kept in another currency: not in these sums (a sum never
+    mixes currencies), but counted, so that the page can say so."""
+    return (Project.objects.filter(filters.projects(any_currency=True))
+            .exclude(currency=filters.currency).count())
 
 
 def _named(rows) -> list[dict]:
@@ -214,7 +309,7 @@ def _named(rows) -> list[dict]:
     return rows
 
 
-def _mahalla_tables(filters: Filters, roles: list[str]) -> list[Table]:
+def _mahalla_tables(filters: Filters, roles: list[str], currency: str) -> list[Table]:
     places = _named(Mahalla.objects.filter(filters.places("district__"))
                     .order_by("name").values("id", "population", "population_year",
                                              local_name=name_expr(),
@@ -223,10 +318,12 @@ def _mahalla_tables(filters: Filters, roles: list[str]) -> list[Table]:
     pledged = _pledged(filters, "mahalla")
     currencies = sorted({k[8:] for p in pledged.values() for k in p})
     rows = _rows(places, _project_totals(filters, "mahalla"), _party_totals(filters, "mahalla"),
-                 pledged)
+                 pledged, _complaint_totals(filters, "mahalla"))
     _fill(rows, roles)
-    return [Table("mahallas", _("Mahallas"), _columns("mahalla", roles, currencies), rows),
+    return [Table("mahallas", _("Mahallas"),
+                  _columns("mahalla", roles, currencies, currency), rows),
             Table("mahallas_without_projects", _("Mahallas without a project"),
                   [Column("district_name", _("District")), Column("name", _("Mahalla")),
-                   Column("population", _("Population"), missing=_("not known"))],
+                   Column("population", _("Population"), kind="count",
+                          missing=_("not known"))],
                   [r for r in rows if r["projects"] == 0])]

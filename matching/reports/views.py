@@ -19,7 +19,8 @@ from .associations import association_report, leverage_report
 from .common import Report
 from .forms import FilterForm
 from .funders import funder_report
-from .regional import regional_report
+from .maps import district_map, region_maps
+from .regional import gini_help, regional_report, theil_help
 
 BUILDERS = {"regional": regional_report, "funders": funder_report,
             "associations": association_report, "leverage": leverage_report}
@@ -63,7 +64,8 @@ def _choices() -> dict:
 @require_GET
 def index(request):
     regions = Region.objects.select_related("country").order_by("country__name", "name")
-    return render(request, "reports/index.html", {"regions": regions, **_choices()})
+    return render(request, "reports/index.html", {"regions": regions, "maps": region_maps(),
+                                                  **_choices()})
 
 
 def _page(request, report_name: str, template: str, *, place=None, **scope):
@@ -77,19 +79,20 @@ def _page(request, report_name: str, template: str, *, place=None, **scope):
     context = {"report": report, "form": form, "query": query.urlencode(), "place": place,
                "report_name": report_name, **_choices()}
     if report_name == "regional":
-        context["chart"] = chart_data(report)
+        context.update(chart=chart_data(report), map=district_map(report, place),
+                       gini_help=gini_help(), theil_help=theil_help())
     return render(request, template, context)
 
 
 @require_GET
 def region_page(request, pk: int):
-    region = get_object_or_404(Region, pk=pk)
+    region = get_object_or_404(Region.objects.select_related("country"), pk=pk)
     return _page(request, "regional", "reports/regional.html", place=region, region=region.pk)
 
 
 @require_GET
 def district_page(request, pk: int):
-    district = get_object_or_404(District.objects.select_related("region"), pk=pk)
+    district = get_object_or_404(District.objects.select_related("region__country"), pk=pk)
     return _page(request, "regional", "reports/regional.html", place=district, district=pk)
 
 

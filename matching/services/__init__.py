@@ -5,6 +5,7 @@ actor. Reads are QuerySet methods (querysets.py), not services.
 """
 
 from .approvals import match_recompute, project_approve, project_cancel, project_conditions_met
+from .complaints import complaint_answer, complaint_file
 from .money import (clawback_record, evidence_add, pledge_create, pledge_withdraw,
                     receipt_record, receipt_refund, receipt_reverse, tranche_disburse)
 from .associations import application_approve, application_refuse, association_apply
@@ -23,7 +24,7 @@ from .works import (milestones_set, oversight_member_add, oversight_member_edit,
                     project_complete)
 
 __all__ = [
-    "clawback_record", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
+    "clawback_record", "complaint_answer", "complaint_file", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
     "project_approve", "project_cancel", "project_close", "project_complete",
     "project_conditions_met", "project_create", "project_decide", "project_resume",
     "project_review_start", "project_start", "project_submit", "project_suspend",

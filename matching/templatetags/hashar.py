@@ -97,3 +97,33 @@ def page_url(context, number) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+def public_role(user) -> str:
+    """The role of whoever took a decision, never the person: 'Municipal officer'."""
+    from ..models import Role
+    from ..policies import role_of
+
+    role = role_of(user) if user is not None else None
+    return str(Role(role).label) if role in Role.values else "—"
+
+
+@register.filter
+def late(complaint, today) -> bool:
+    """Whether a complaint was (or is being) answered after its 15 days."""
+    return complaint.late_on(today)
+
+
+@register.filter
+def number(value, places=0) -> str:
+    """A figure (an index, days) with the reader's separators: '0,2667' in Russian."""
+    if value in (None, ""):
+        return "—"
+    return formats.number_format(Decimal(value), decimal_pos=int(places), use_l10n=True,
+                                 force_grouping=True)
+
+
+@register.filter
+def breakable(text: str) -> str:
+    """An amount whose currency may go under it in a narrow column ('…00 UZS' with a plain
+    space before the currency; the digits stay together)."""
+    head, sep, tail = str(text).rpartition("\xa0")
+    return f"{head} {tail}" if sep and tail.isalpha() else str(text)

@@ -13,7 +13,7 @@ from .. import photos, policies
 from ..models import Evidence, Project, Receipt, RegistrationApplication, Role
 
 
-def _send(field):
+def send_file(field):
     if not field:
         raise Http404
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
@@ -39,15 +39,15 @@ def _evidence(request, pk) -> tuple[Evidence, bool]:
 def evidence_file(request, pk):
     evidence, in_scope = _evidence(request, pk)
     if in_scope:
-        return _send(evidence.file)
+        return send_file(evidence.file)
     if photos.is_image(evidence.file.name):
-        return _send(evidence.public_copy)  # never the original: its EXIF may hold a position
-    return _send(evidence.file)
+        return send_file(evidence.public_copy)  # never the original: its EXIF may hold a position
+    return send_file(evidence.file)
 
 
 def evidence_thumbnail(request, pk):
     evidence, _in_scope = _evidence(request, pk)
-    return _send(evidence.thumbnail)
+    return send_file(evidence.thumbnail)
 
 
 @login_required
@@ -56,7 +56,7 @@ def receipt_proof(request, pk):
                                 pk=pk)
     if not policies.in_scope(request.user, receipt.project):
         raise Http404
-    return _send(receipt.proof)
+    return send_file(receipt.proof)
 
 
 @login_required
@@ -70,4 +70,4 @@ def statutes(request, pk):
     if not (own or policies.role_of(user) == Role.AUDITOR
             or RegistrationApplication.objects.managed_by(user).filter(pk=pk).exists()):
         raise Http404
-    return _send(application.statutes)
+    return send_file(application.statutes)

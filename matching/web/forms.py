@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .fields import AmountField
 from .placepick import PlaceChoiceField
-from ..models import (Category, Evidence, EvidenceKind, ExecutorKind, MigrantAssociation,
-                      Pledge, PledgeStatus, Scheme)
+from ..models import (Category, ComplaintCategory, Evidence, EvidenceKind, ExecutorKind,
+                      MigrantAssociation, Pledge, PledgeStatus, Scheme)
+from ..models.complaints import CONTACT_MAX, TEXT_MAX
+from ..services.complaints import ANSWER_MAX
 
 # the currencies migrants raise money in, and the schemes' own
 CURRENCIES = ["RUB", "KZT", "USD", "EUR", "UZS", "TJS", "KGS"]
@@ -134,3 +136,38 @@ class DisbursementForm(forms.Form):
         if not data.get("evidence") and not data.get("file"):
             self.add_error("file", _("Choose evidence already uploaded or upload a new file."))
         return data
+
+
+class ComplaintForm(forms.Form):
+    """A complaint from anyone. `website` is a honeypot (hidden from people, see
+    web/abuse.py) and `started` the signed time the form was shown."""
+
+    category = forms.ChoiceField(label=_("What is it about?"), widget=forms.RadioSelect,
+                                 choices=ComplaintCategory.choices)
+    text = forms.CharField(label=_("What happened"), max_length=TEXT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text=_("Where, when, what you saw. The officer reads it; it is "
+                                       "not published."))
+    photo = forms.FileField(label=_("Photo (optional)"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+                            help_text=_("JPEG, PNG or WebP. Seen by the officer only."))
+    contact = forms.CharField(label=_("Your phone or e-mail (optional)"), required=False,
+                              max_length=CONTACT_MAX,
+                              help_text=_("Only if you want the officer to reach you. It is "
+                                          "never published."))
+    website = forms.CharField(label=_("Leave this field empty"), required=False,
+                              widget=forms.TextInput(attrs={"tabindex": "-1",
+                                                            "autocomplete": "off"}))
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ComplaintLookupForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=40,
+                           help_text=_("As you received it, e.g. K7MQ-4ZPA-9XDE."))
+
+
+class ComplaintAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), max_length=ANSWER_MAX,
+                             widget=forms.Textarea(attrs={"rows": 6}),
+                             help_text=_("Published with the complaint's status, for everyone: "
+                                         "write no names or contacts."))

@@ -20,7 +20,8 @@ def _items(user) -> list[tuple[str, str]]:
         items.append((reverse("clerk-dashboard"), _("My mahallas")))
     if role in policies.OFFICERS:
         items += [(reverse("officer-queue"), _("Review queue")),
-                  (reverse("officer-overdue"), _("Overdue tranches"))]
+                  (reverse("officer-overdue"), _("Overdue tranches")),
+                  (reverse("officer-complaints"), _("Complaints"))]
     if role == Role.ASSOCIATION:
         items.append((reverse("association-home"), _("My association")))
     if role == Role.ADMINISTRATOR:

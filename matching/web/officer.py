@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..errors import ServiceError
-from ..models import EvidenceKind, Project, ProjectStatus, Tranche
+from ..models import Complaint, EvidenceKind, Project, ProjectStatus, Tranche
 from ..services.evidence import remove_files
 from ..waterfall import waterfall
 from .common import add_service_error, officer_required, scoped_project, submit
@@ -47,6 +47,8 @@ def _detail(request, project, decision_form=None, status=200):
         "tranches": Tranche.objects.filter(commitment__project=project)
         .select_related("commitment__funder").order_by("number", "commitment__position"),
         "evidence": project.evidence.order_by("-uploaded_at"),
+        "complaints": Complaint.objects.visible_to(request.user).filter(project=project)
+        .order_by("-filed_at", "-id"), "today": timezone.localdate(),
         "can_start_review": project.status in (S.SUBMITTED, S.DEFERRED),
         "can_decide": project.status == S.UNDER_REVIEW,
         "decision_form": decision_form or DecisionForm()}, status=status)

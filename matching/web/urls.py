@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from . import (account, association, audit, clerk, drafts, files, officer, placepick, public,
-               works)
+from . import (account, association, audit, clerk, complaints, drafts, files, officer,
+               placepick, public, works)
 from .setup import associations as setup_associations
 from .setup import funders, home, places, schemes, users
 
@@ -88,15 +88,23 @@ urlpatterns = [
     path("officer/projects/<int:pk>/review/", officer.review_start, name="officer-review-start"),
     path("officer/projects/<int:pk>/decide/", officer.decide, name="officer-decide"),
     path("officer/tranches/<int:pk>/disburse/", officer.disburse, name="officer-disburse"),
+    path("officer/complaints/", complaints.officer_list, name="officer-complaints"),
+    path("officer/complaints/<int:pk>/", complaints.officer_detail, name="officer-complaint"),
 
     path("projects/", public.project_list, name="public-projects"),
     path("projects/export.csv", public.export_csv, name="public-projects-csv"),
     path("projects/export.json", public.export_json, name="public-projects-json"),
     path("projects/<str:code>/", public.project_detail, name="public-project"),
+    path("projects/<str:code>/ledger.csv", public.ledger_csv, name="public-ledger-csv"),
+    path("projects/<str:code>/ledger.json", public.ledger_json, name="public-ledger-json"),
+    path("projects/<str:code>/complaints/new/", complaints.complaint_new, name="complaint-new"),
+    path("complaints/", complaints.complaint_lookup, name="complaint-lookup"),
+    path("complaints/<str:code>/", complaints.complaint_track, name="complaint-track"),
 
     path("files/evidence/<int:pk>/", files.evidence_file, name="evidence-file"),
     path("files/evidence/<int:pk>/thumbnail/", files.evidence_thumbnail,
          name="evidence-thumbnail"),
     path("files/receipts/<int:pk>/proof/", files.receipt_proof, name="receipt-proof"),
     path("files/applications/<int:pk>/statutes/", files.statutes, name="application-statutes"),
+    path("files/complaints/<int:pk>/photo/", complaints.complaint_photo, name="complaint-photo"),
 ]

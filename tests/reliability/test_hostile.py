@@ -7,6 +7,7 @@ suite's bounded run is tests/api/test_schema.py.
 
 import csv
 import io
+import time
 from collections import Counter
 
 import pytest
@@ -22,6 +23,7 @@ from matching import ledger
 from matching import models as m
 from matching import services
 from matching.errors import InvalidInput
+from matching.web import abuse
 
 from .conftest import full_only, report
 
@@ -121,8 +123,13 @@ def test_bad_uploads_are_refused_on_every_upload_path(world, settings, case, fig
     api = APIClient()
     api.force_authenticate(world.alice)
     before = (m.Receipt.objects.count(), m.Evidence.objects.count(),
-              m.LedgerEntry.objects.count())
+              m.LedgerEntry.objects.count(), m.Complaint.objects.count())
+    settings.COMPLAINT_PHOTO_MAX_BYTES = 2048
     answers = {
+        "web complaint (anonymous)": Client().post(f"/projects/{project.code}/complaints/new/", {
+            "category": "quality", "text": "The works are badly done.", "website": "",
+            "started": abuse.form_token(now=time.time() - 60),
+            "photo": _upload(name.replace(".pdf", ".png"), content)}),
         "web receipt": clerk.post(f"/clerk/projects/{project.pk}/receipts/new/", {
             "received_on": "2026-01-05", "amount": "1000", "currency": "UZS", "rate": "1",
             "fee": "0", "reference": f"BAD-{case}", "proof": _upload(name, content)}),
@@ -139,7 +146,7 @@ def test_bad_uploads_are_refused_on_every_upload_path(world, settings, case, fig
     accepted = {path: r.status_code for path, r in answers.items() if r.status_code < 400}
     assert not accepted, accepted
     assert before == (m.Receipt.objects.count(), m.Evidence.objects.count(),
-                      m.LedgerEntry.objects.count())
+                      m.LedgerEntry.objects.count(), m.Complaint.objects.count())
     assert ledger.verify() == []
     figures("uploads", f"{case}: {len(answers)} upload paths "
             f"({', '.join(f'{p} {r.status_code}' for p, r in answers.items())}) → "
@@ -189,8 +196,11 @@ def test_csv_exports_neutralise_formulas(world, figures):
     m.MigrantAssociation.objects.filter(pk=world.association.pk).update(name=FORMULAS[0])
     m.Mahalla.objects.filter(pk=world.mahalla_a.pk).update(name=FORMULAS[1])
     anonymous = Client()
-    exports = ["/projects/export.csv"] + [f"/reports/{name}.csv" for name in
-                                          ("regional", "funders", "associations", "leverage")]
+    world.receipt(m.Project.objects.filter(title=FORMULAS[0]).get(), "1000.00")
+    ledgers = [f"/projects/{code}/ledger.csv" for code in m.Project.objects.public()
+               .values_list("code", flat=True)]
+    exports = ["/projects/export.csv", *ledgers] + [
+        f"/reports/{name}.csv" for name in ("regional", "funders", "associations", "leverage")]
     cells, bad = 0, []
     for path in exports:
         response = anonymous.get(path)

@@ -20,7 +20,9 @@ def _by(table, key="name"):
 
 def test_regional_report_per_district(programme, django_assert_max_num_queries):
     w = programme.world
-    with django_assert_max_num_queries(9):
+    # one query per aggregate (districts, mahallas, projects, parties, pledges, complaints,
+    # the trend, projects in another currency), whatever the number of places
+    with django_assert_max_num_queries(11):
         report = regional_report(Filters(year=w.scheme.fiscal_year, scheme=w.scheme.code))
     rows = _by(report.table("districts"))
     a, b, c = rows["Chirchiq"], rows["Bekobod"], rows["Angren"]
@@ -41,6 +43,39 @@ def test_regional_report_per_district(programme, django_assert_max_num_queries):
     assert [d["name"] for d in report.table("districts_without_projects").rows] == ["Angren"]
     assert (report.extra["gini"], report.extra["theil"]) == (D("0.2667"), D("0.2405"))
     assert report.extra["mahallas_without_projects"] == 1
+
+
+def test_regional_report_counts_complaints_and_answer_times(programme):
+    from django.utils import timezone
+
+    from matching import models as m
+    from matching import services
+
+    w = programme.world
+
+    def complaint(project, *, days_ago):
+        filed = services.complaint_file(actor=None, project=project, category="quality",
+                                        text="The pipe leaks at the gate.")
+        m.Complaint.objects.filter(pk=filed.pk).update(
+            filed_at=timezone.now() - datetime.timedelta(days=days_ago))
+        return filed
+
+    answered = complaint(programme.p1, days_ago=6)
+    services.complaint_answer(actor=w.bob, complaint=answered, answer="Repaired.")
+    m.Complaint.objects.filter(pk=answered.pk).update(
+        answered_at=timezone.now() - datetime.timedelta(days=2))  # 4 days after filing
+    complaint(programme.p1, days_ago=20)  # waiting past its 15 days: late
+    late_answer = complaint(programme.p2, days_ago=30)
+    services.complaint_answer(actor=w.dave, complaint=late_answer, answer="Sorry, late.")
+    report = regional_report(Filters())
+    rows = _by(report.table("districts"))
+    a, b, c = rows["Chirchiq"], rows["Bekobod"], rows["Angren"]
+    assert (a["complaints"], a["complaints_answered"], a["complaints_late"]) == (2, 1, 1)
+    assert a["answer_days"] == D("4.0")
+    assert (b["complaints"], b["complaints_late"], b["answer_days"]) == (1, 1, D("30.0"))
+    assert (c["complaints"], c["answer_days"]) == (0, None)
+    assert (report.extra["complaints"], report.extra["complaints_answered"],
+            report.extra["complaints_late"], report.extra["answer_days"]) == (3, 2, 2, D("17.0"))
 
 
 def test_concentration_trend_across_years(programme):

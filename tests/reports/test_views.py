@@ -43,7 +43,7 @@ def test_bad_filters_are_400(client, programme, query):
 def test_regional_downloads_in_three_formats(client, programme, django_assert_max_num_queries):
     w = programme.world
     query = {"year": w.scheme.fiscal_year, "region": w.region.pk}
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get("/reports/regional.csv", {**query, "table": "districts"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -10,7 +10,7 @@ from tests import factories as f
 
 
 @pytest.mark.parametrize("model", ["scheme", "budgetenvelope", "user", "project", "funder",
-                                   "migrantassociation"])
+                                   "migrantassociation", "complaint"])
 def test_admin_lists_open_with_search(login, world, model):
     world.approved()
     response = login(world.admin).get(reverse(f"admin:matching_{model}_changelist"),

@@ -1,5 +1,6 @@
-"""Public transparency pages: approved projects only, their waterfall, decisions, evidence
-and downloads, with no personal data."""
+"""Public transparency pages: every project past submission (rejected and deferred ones too,
+with their reasons), their waterfall, decisions, evidence and downloads, with no personal
+data; drafts stay private."""
 
 import csv
 import io
@@ -32,33 +33,71 @@ def published(world):
     return project
 
 
-def _hidden(world):
+def _drafts(world):
+    """A draft, and a draft withdrawn before it was ever submitted: both private."""
     draft = world.project(title="Secret draft")
+    withdrawn = world.project(title="Withdrawn draft")
+    services.project_cancel(project=withdrawn, actor=world.alice, reason="Changed our minds")
+    return [draft, withdrawn]
+
+
+def _reviewed(world):
+    """Past submission: public, whatever came of them."""
     submitted = world.submitted(title="Pending well")
     rejected = world.submitted(title="Rejected stadium")
     services.project_review_start(project=rejected, actor=world.bob)
     services.project_decide(project=rejected, actor=world.bob, decision="rejected",
-                            reason="Not eligible")
-    return [draft, submitted, rejected]
+                            reason="Not eligible: a stadium is no infrastructure")
+    deferred = world.submitted(title="Deferred bridge")
+    services.project_review_start(project=deferred, actor=world.bob)
+    services.project_decide(project=deferred, actor=world.bob, decision="deferred",
+                            reason="Wait for the spring session")
+    return [submitted, rejected, deferred]
 
 
-def test_list_shows_approved_projects_only(client, world, published,
-                                           django_assert_max_num_queries):
-    _hidden(world)
+def test_list_shows_every_project_past_submission_and_no_draft(
+        client, world, published, django_assert_max_num_queries):
+    _drafts(world)
+    _reviewed(world)
     for n in range(3):
         world.approved(title=f"Lights {n}")
     with django_assert_max_num_queries(6):
         response = client.get(reverse("public-projects"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Navbahor drinking water" in html and "Lights 2" in html
-    for title in ("Secret draft", "Pending well", "Rejected stadium"):
+    for title in ("Navbahor drinking water", "Lights 2", "Pending well", "Rejected stadium",
+                  "Deferred bridge"):
+        assert title in html
+    for title in ("Secret draft", "Withdrawn draft"):
         assert title not in html
 
 
-def test_unapproved_projects_have_no_public_page(client, world):
-    for project in _hidden(world):
+def test_list_filters_by_status(client, world, published):
+    _reviewed(world)
+    html = client.get(reverse("public-projects"), {"status": "rejected"}).content.decode()
+    assert "Rejected stadium" in html
+    assert "Pending well" not in html and "Navbahor drinking water" not in html
+    data = json.loads(client.get(reverse("public-projects-json"),
+                                 {"status": "deferred"}).content)
+    assert [row["title"] for row in data["projects"]] == ["Deferred bridge"]
+    # an unknown status is no filter, never an error
+    assert client.get(reverse("public-projects"), {"status": "draft"}).status_code == 200
+
+
+def test_drafts_have_no_public_page(client, world):
+    for project in _drafts(world):
         assert client.get(reverse("public-project", args=[project.code])).status_code == 404
+
+
+def test_rejected_and_deferred_projects_show_their_decision_reason_and_role(client, world):
+    submitted, rejected, deferred = _reviewed(world)
+    html = client.get(reverse("public-project", args=[rejected.code])).content.decode()
+    assert "Rejected" in html and "Not eligible: a stadium is no infrastructure" in html
+    assert "Municipal officer" in html and "bob" not in html
+    html = client.get(reverse("public-project", args=[deferred.code])).content.decode()
+    assert "Deferred" in html and "Wait for the spring session" in html
+    html = client.get(reverse("public-project", args=[submitted.code])).content.decode()
+    assert "No decision yet" in html
 
 
 def test_project_page_shows_waterfall_decisions_and_evidence(client, published):
@@ -84,7 +123,7 @@ def test_public_pages_and_downloads_carry_no_personal_data(client, published):
 
 
 def test_csv_download(client, world, published):
-    _hidden(world)
+    _drafts(world)
     response = client.get(reverse("public-projects-csv"))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert response["Content-Type"].startswith("text/csv")
@@ -94,7 +133,7 @@ def test_csv_download(client, world, published):
 
 
 def test_json_download_has_amounts_as_strings(client, world, published):
-    _hidden(world)
+    _drafts(world)
     data = json.loads(client.get(reverse("public-projects-json")).content)
     (row,) = data["projects"]
     assert row["code"] == published.code and row["cost"] == "40000000.00"
