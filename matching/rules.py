@@ -26,8 +26,8 @@ from matching.currencies import (
 )
 
 __all__ = [
-    "ASSOCIATION", "MatchResult", "Party", "Rules", "RulesError", "Step", "compute_match",
-    "convert", "format_amount", "minor_unit", "quantize", "split",
+    "ASSOCIATION", "MatchResult", "Party", "Rules", "RulesError", "Step", "TopUp",
+    "compute_match", "convert", "format_amount", "minor_unit", "quantize", "split",
 ]  # fmt: skip
 
 ASSOCIATION = "association"
@@ -80,6 +80,16 @@ class Party:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "category_weights", dict(self.category_weights))
+
+
+@dataclass(frozen=True)
+class TopUp:
+    """An extra commitment that covers (part of) a funding gap: ``role`` keys its commitment,
+    ``name`` (the funder's) is what the explanation says; ``amount`` is in scheme currency."""
+
+    role: str
+    amount: Decimal
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,9 +191,27 @@ class MatchResult:
     effective_contribution: Decimal  # R_eff: the part of ``received`` that is matched
     matches: dict[str, Decimal]  # co-funders only
     bound_by: dict[str, str]  # co-funder -> "share" | "cap" | "public_share" | "envelope"
-    gap: Decimal  # cost minus all targets: opened by a cap or the public-share ceiling
-    leverage: Decimal  # sum of matches / R_eff, 2 decimals
+    gap: Decimal  # cost minus all targets, top-ups and raise: what no one has covered yet
+    leverage: Decimal  # sum of matches (top-ups included) / R_eff, 2 decimals
     steps: tuple[Step, ...]
+    # A gap covered after the fact (DOMAIN.md "Match rules" step 4): extra commitments by named
+    # funders, paid in step with the association's money, and the association's own raise,
+    # which grows its target but is never matched.
+    top_ups: dict[str, Decimal] = field(default_factory=dict)  # top-up role -> amount
+    top_up_matches: dict[str, Decimal] = field(default_factory=dict)
+    raised: Decimal = Decimal(0)
+
+    def commitment_targets(self) -> dict[str, Decimal]:
+        """What each commitment holds: every party's target (the association's grown by its
+        raise) and every top-up."""
+        return {**self.targets, ASSOCIATION: self.targets[ASSOCIATION] + self.raised,
+                **self.top_ups}
+
+    def owed(self) -> dict[str, Decimal]:
+        """What each commitment has matched so far: each co-funder's and top-up's match, and
+        for the association its money in hand up to its (raised) target."""
+        return {**self.matches, **self.top_up_matches,
+                ASSOCIATION: min(self.received, self.targets[ASSOCIATION] + self.raised)}
 
     def to_dict(self, translate: Callable[[str], str] = _identity) -> dict[str, Any]:
         """The JSON shape of the match-preview contract; amounts as strings."""
@@ -191,7 +219,7 @@ class MatchResult:
         def money(amount: Decimal) -> str:
             return format_amount(amount, self.currency)
 
-        return {
+        out = {
             "currency": self.currency,
             "cost": money(self.cost),
             "targets": {role: money(v) for role, v in self.targets.items()},
@@ -203,6 +231,11 @@ class MatchResult:
             "leverage": format(self.leverage, "f"),
             "steps": [step.render(translate) for step in self.steps],
         }
+        if self.top_ups or self.raised:  # the contract is unchanged for a match without them
+            out["top_ups"] = {role: money(v) for role, v in self.top_ups.items()}
+            out["top_up_matches"] = {role: money(v) for role, v in self.top_up_matches.items()}
+            out["raised"] = money(self.raised)
+        return out
 
 
 def _largest_remainder(total: int, weights: list[Fraction]) -> list[int]:
@@ -255,12 +288,17 @@ def compute_match(
     received: Decimal,
     category: str | None = None,
     envelopes: Mapping[str, Decimal | None] | None = None,
+    top_ups: Sequence[TopUp] = (),
+    raised: Decimal = Decimal(0),
 ) -> MatchResult:
     """Apply ``rules`` to a project of eligible ``cost`` with ``received`` association money
-    (scheme currency). ``envelopes`` maps a co-funder role to what is left of its envelope;
-    a role that is absent or None is unlimited. Raises RulesError on invalid input."""
+    (scheme currency). ``envelopes`` maps a co-funder (or top-up) role to what is left of its
+    envelope; a role that is absent or None is unlimited. ``top_ups`` and ``raised`` (the
+    association's raise of its own share) cover the gap that caps and the public-share ceiling
+    open, and together may not exceed it. Raises RulesError on invalid input."""
     currency, places = rules.currency, minor_unit(rules.currency)
     envelopes = dict(envelopes or {})
+    top_ups = tuple(top_ups)
     errors: dict[str, list[str]] = {}
     _add(errors, "cost", amount_error(cost, places, positive=True))
     _add(errors, "received", amount_error(received, places))
@@ -272,8 +310,9 @@ def compute_match(
         if category not in rules.eligible_categories:
             _add(errors, "category", _("This category is not eligible under the scheme."))
     co_roles = {p.role for p in rules.co_funders}
+    _top_up_errors(errors, rules, top_ups, raised, places)
     for role, remaining in envelopes.items():
-        if role not in co_roles:
+        if role not in co_roles | {t.role for t in top_ups if isinstance(t, TopUp)}:
             _add(errors, f"envelopes.{role}", _("No co-funder has this role."))
         elif remaining is not None:
             _add(errors, f"envelopes.{role}", amount_error(remaining, places))
@@ -349,6 +388,22 @@ def compute_match(
                     targets[i], reasons[i] = targets[i] - cut, "public_share"
     gap = cost_u - sum(targets)
 
+    # 2b. Top-ups and the association's raise cover (part of) that gap, never more.
+    covering = [units(t.amount) for t in top_ups]
+    raised_u = units(raised)
+    if sum(covering) + raised_u > gap:
+        raise RulesError({"top_ups": [_("Top-ups exceed the funding gap.")]})
+    for top_up, cover in zip(top_ups, covering):
+        step(_("Top-up by %(name)s: %(amount)s %(currency)s of the gap of %(gap)s, paid in step "
+               "with the association's money."),
+             name=top_up.name or top_up.role, amount=money(cover), currency=currency,
+             gap=money(gap))  # fmt: skip
+    if raised_u:
+        step(_("The association raises its own share by %(amount)s %(currency)s: its target "
+               "grows to %(target)s; the raise is not matched."),
+             amount=money(raised_u), currency=currency, target=money(targets[a] + raised_u))  # fmt: skip
+    uncovered = gap - sum(covering) - raised_u
+
     # 3. Effective contribution: money beyond the association's target is kept, not matched.
     received_u = units(received)
     effective = min(received_u, targets[a])
@@ -384,10 +439,37 @@ def compute_match(
             step(_("%(role)s owes %(effective)s × %(weight)s/%(base)s = %(formula)s → %(match)s."),
                  **owes)  # fmt: skip
 
+    # 4b. A top-up pays in step with the association: its amount × R_eff / association target.
+    top_up_matches: dict[str, int] = {}
+    for top_up, cover in zip(top_ups, covering):
+        formula = math.floor(Fraction(cover * effective, targets[a])) if targets[a] else 0
+        remaining = envelopes.get(top_up.role)
+        envelope = None if remaining is None else units(remaining)
+        top_up_matches[top_up.role] = min(formula, cover, *([] if envelope is None else [envelope]))
+        bound_by[top_up.role] = ("envelope" if envelope is not None
+                                 and envelope < min(formula, cover) else "top_up")
+        owes = dict(name=top_up.name or top_up.role, amount=money(cover),
+                    effective=money(effective), base=money(targets[a]), formula=money(formula),
+                    match=money(top_up_matches[top_up.role]))  # fmt: skip
+        if bound_by[top_up.role] == "envelope":
+            step(_("%(name)s tops up %(amount)s × %(effective)s/%(base)s = %(formula)s, limited "
+                   "by its remaining envelope %(envelope)s → %(match)s."),
+                 envelope=money(envelope), **owes)  # fmt: skip
+        else:
+            step(_("%(name)s tops up %(amount)s × %(effective)s/%(base)s = %(formula)s → "
+                   "%(match)s."), **owes)  # fmt: skip
+
     # 5. Gap and leverage.
-    step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, %(targets)s)."),
-         gap=money(gap), currency=currency, cost=money(cost_u), targets=money(sum(targets)))  # fmt: skip
-    total = sum(matches.values())
+    if top_ups or raised_u:
+        step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, %(targets)s, "
+               "and the top-ups, %(covered)s)."),
+             gap=money(uncovered), currency=currency, cost=money(cost_u),
+             targets=money(sum(targets)), covered=money(sum(covering) + raised_u))  # fmt: skip
+    else:
+        step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, "
+               "%(targets)s)."),
+             gap=money(gap), currency=currency, cost=money(cost_u), targets=money(sum(targets)))  # fmt: skip
+    total = sum(matches.values()) + sum(top_up_matches.values())
     leverage = _round_half_up(Fraction(total, effective) if effective else Fraction(0))
     step(_("Leverage: matches %(matches)s / effective contribution %(effective)s "
            "= %(leverage)s."),
@@ -404,10 +486,32 @@ def compute_match(
         effective_contribution=amount(effective),
         matches={r: amount(m) for r, m in matches.items()},
         bound_by=bound_by,
-        gap=amount(gap),
+        gap=amount(uncovered),
         leverage=leverage,
         steps=tuple(steps),
+        top_ups={t.role: amount(c) for t, c in zip(top_ups, covering)},
+        top_up_matches={r: amount(m) for r, m in top_up_matches.items()},
+        raised=amount(raised_u),
     )
+
+
+def _top_up_errors(errors: dict[str, list[str]], rules: Rules, top_ups: tuple,
+                   raised: Decimal, places: int | None) -> None:
+    """Each top-up is a positive amount under a role of its own; the raise is not negative."""
+    party_roles = {p.role for p in rules.parties}
+    seen: set[str] = set()
+    for i, top_up in enumerate(top_ups):
+        path = f"top_ups[{i}]"
+        if not isinstance(top_up, TopUp):
+            _add(errors, path, _("Expected a top-up."))
+            continue
+        if not isinstance(top_up.role, str) or not top_up.role.strip():
+            _add(errors, f"{path}.role", _("Role must be a non-empty string."))
+        elif top_up.role in party_roles or top_up.role in seen:
+            _add(errors, f"{path}.role", _("Duplicate role."))
+        seen.add(top_up.role) if isinstance(top_up.role, str) else None
+        _add(errors, f"{path}.amount", amount_error(top_up.amount, places, positive=True))
+    _add(errors, "raised", amount_error(raised, places))
 
 
 def split(total: Decimal, shares: Sequence[Decimal], currency: str) -> list[Decimal]:

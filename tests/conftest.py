@@ -61,6 +61,25 @@ class World:
         services.project_review_start(project=project, actor=officer)
         return services.project_approve(project=project, actor=officer, reason="Good value")
 
+    def evidence(self, project, kind="photo", *, actor=None) -> m.Evidence:
+        """A small PDF as evidence of `kind`, uploaded by alice unless `actor` is given."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return services.evidence_add(
+            project=project, actor=actor or self.alice, kind=kind,
+            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4 evidence",
+                                    content_type="application/pdf"))
+
+    def start_works(self, project, *, actor=None) -> m.Contract:
+        """The works start under a contract for the project's cost, signed today."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return services.project_start(
+            project=project, actor=actor or self.bob, executor="Navbahor Qurilish LLC",
+            executor_kind="contractor", amount=project.cost, signed_on=datetime.date.today(),
+            document=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 contract",
+                                        content_type="application/pdf"))
+
     def receipt(self, project, amount="10000000.00", *, reference=None, currency="UZS",
                 **kwargs) -> m.Receipt:
         clerk = self.alice if project.mahalla == self.mahalla_a else self.charlie

@@ -232,7 +232,10 @@ def _build(spec, schemes, mahallas, associations) -> None:
             fee=(Decimal(amount) / 50).quantize(Decimal("0.01")),
             reference=f"DEMO-{project.code}-{n}", proof=_file("transfer.pdf"))
     if reached >= ORDER.index("in_progress"):
-        services.project_start(project=project, actor=officer)
+        services.project_start(project=project, actor=officer, executor=project.executor,
+                               executor_kind=project.executor_kind, amount=project.cost,
+                               signed_on=today - datetime.timedelta(days=5),
+                               document=_file("contract.pdf"))
         photo = services.evidence_add(project=project, actor=clerk, kind="photo",
                                       file=_file("works.png"), description="Works under way",
                                       quantity="1.2 km of pipe laid")

@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 from .. import currencies, ledger, outbox, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, EvidenceKind, ExchangeRate,
-                      Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
+                      Pledge, PledgeStatus, Project, ProjectStatus, Receipt, ReceiptStatus,
+                      Tranche)
 from ..uploads import validate_upload
 from .approvals import lock_envelopes, recompute_locked
 from .base import service
 from .projects import MONEY_CLOSED_STATES, lock, require_reason
 
 
-def _amount(value, currency: str, field: str, *, positive: bool = True) -> Decimal:
+def checked_amount(value, currency: str, field: str, *, positive: bool = True) -> Decimal:
     if currency not in currencies.MINOR_UNITS:
         raise InvalidInput(_("Unknown currency."), field="currency")
     if currencies.minor_unit(currency) > 2:
@@ -48,7 +49,7 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
                   expected_on: datetime.date) -> Pledge:
     project = lock(project)
     policies.require(actor, "pledge", project)
-    amount = _amount(amount, currency, "amount")
+    amount = checked_amount(amount, currency, "amount")
     _require_money_open(project)
     _require_registered(project, timezone.localdate())
     pledge = Pledge.objects.create(project=project, association=project.association,
@@ -60,11 +61,15 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
 
 @service
 def pledge_withdraw(*, pledge: Pledge, actor) -> Pledge:
-    policies.require(actor, "pledge", pledge.project)
+    """The association will not send the rest of a pledge: it stays on record, withdrawn, and
+    its receipts stay where they are."""
+    project = lock(pledge.project)
+    policies.require(actor, "pledge", project)
+    # compare-and-swap: a second click or a racing withdrawal changes nothing
     updated = Pledge.objects.filter(pk=pledge.pk, status=PledgeStatus.ANNOUNCED).update(
-        status=PledgeStatus.WITHDRAWN)
+        status=PledgeStatus.WITHDRAWN, withdrawn_by=actor, withdrawn_at=timezone.now())
     if not updated:
-        raise NotAllowed(_("This pledge was already withdrawn."))
+        raise NotAllowed(_("This pledge was already withdrawn."), code="already_withdrawn")
     pledge.refresh_from_db()
     return pledge
 
@@ -87,8 +92,8 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
     """
     project = lock(project)
     policies.require(actor, "receipt", project)
-    amount = _amount(amount, currency, "amount")
-    fee = _amount(fee, currency, "fee", positive=False)
+    amount = checked_amount(amount, currency, "amount")
+    fee = checked_amount(fee, currency, "fee", positive=False)
     reference = (reference or "").strip()
     if not reference:
         raise InvalidInput(_("Give the bank or transfer reference."), field="reference")
@@ -173,8 +178,11 @@ def converted(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
 
 def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: str) -> Receipt:
     project = lock(receipt.project)
-    policies.require(actor, "receipt", project)
+    policies.require(actor, "undo_receipt", project)
     reason = require_reason(reason)
+    if receipt.recorded_by_id == actor.pk:
+        raise NotAllowed(_("You recorded this receipt: another officer must refund or reverse "
+                           "it."), code="four_eyes")
     # a closed or cancelled project already settled its money (cancellation refunds what was
     # not spent): undoing one of its receipts now would take back money twice
     _require_money_open(project)
@@ -241,7 +249,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
     commitment = tranche.commitment
     due = tranche.amount - tranche.disbursed
-    amount = due if amount in (None, "") else _amount(amount, project.currency, "amount")
+    amount = due if amount in (None, "") else checked_amount(amount, project.currency, "amount")
     if amount <= 0 or amount > due:
         raise InvalidInput(_("This tranche has %(due)s left to pay.") % {
             "due": currencies.format_amount(due, project.currency)}, field="amount")
@@ -254,7 +262,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
             code="not_matched_yet")
     ledger.post(project=project, kind=EntryKind.DISBURSEMENT, role=commitment.role,
                 amount=amount, actor=actor, commitment=commitment, tranche=tranche,
-                envelope=commitment.envelope,
+                envelope=commitment.envelope, evidence=evidence,
                 memo=_("Tranche %(n)s") % {"n": tranche.number})
     tranche.refresh_from_db()
     tranche.evidence = evidence
@@ -266,14 +274,36 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     return tranche
 
 
+# a clawback recovers money paid out: from a project that paid something and whose accounts
+# are not settled by refunds (a cancellation refunded what the association had not spent)
+CLAWBACK_STATES = frozenset({ProjectStatus.FUNDING, ProjectStatus.FUNDED,
+                             ProjectStatus.IN_PROGRESS, ProjectStatus.SUSPENDED,
+                             ProjectStatus.COMPLETED, ProjectStatus.CLOSED})
+
+
 @service
-def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
-    """Money paid out and recovered (works not executed, quantities inflated)."""
+def clawback_record(*, tranche: Tranche, actor, amount, reason: str,
+                    evidence: Evidence | None) -> Tranche:
+    """Money paid out and recovered (works not executed, quantities inflated), on the evidence
+    of the finding: a negative disbursement, so the tranche can be paid again.
+
+    A closed project can take one (audits find inflated quantities after the handover): its
+    accounts stay settled, as closure left them, because the recovered money also goes back
+    where it came from: the reservation is released to the envelope and the match brought
+    down by the same amount (reserved = matched = disbursed). A cancelled project cannot: its
+    cancellation already refunded what the association had not spent."""
     project = lock(tranche.commitment.project)
     policies.require(actor, "disburse", project)
     reason = require_reason(reason)
+    if project.status not in CLAWBACK_STATES:
+        raise NotAllowed(_("Project %(code)s is %(status)s: nothing can be clawed back.") % {
+            "code": project.code, "status": project.get_status_display()},
+            code="project_closed")
+    if evidence is None or evidence.project_id != project.pk:
+        raise InvalidInput(_("Attach the evidence of the finding, from this project."),
+                           field="evidence")
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
-    amount = _amount(amount, project.currency, "amount")
+    amount = checked_amount(amount, project.currency, "amount")
     if amount > tranche.disbursed:
         raise InvalidInput(_("Only %(paid)s was paid from this tranche.") % {
             "paid": currencies.format_amount(tranche.disbursed, project.currency)},
@@ -281,9 +311,21 @@ def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
     commitment = tranche.commitment
     if commitment.envelope_id:
         lock_envelopes([commitment.envelope_id])
-    ledger.post(project=project, kind=EntryKind.CLAWBACK, role=commitment.role, amount=-amount,
-                actor=actor, commitment=commitment, tranche=tranche,
-                envelope=commitment.envelope, memo=reason)
+    entries = [ledger.entry(project=project, kind=EntryKind.CLAWBACK, role=commitment.role,
+                            amount=-amount, actor=actor, commitment=commitment, tranche=tranche,
+                            envelope=commitment.envelope, evidence=evidence, memo=reason)]
+    if project.status == ProjectStatus.CLOSED:
+        if commitment.reserved:
+            entries.append(ledger.entry(
+                project=project, kind=EntryKind.RESERVATION, role=commitment.role,
+                amount=-amount, actor=actor, commitment=commitment,
+                envelope=commitment.envelope, memo=_("Released at closure: clawback")))
+        entries.append(ledger.entry(project=project, kind=EntryKind.MATCH,
+                                    role=commitment.role, amount=-amount, actor=actor,
+                                    commitment=commitment, memo=_("Closed project: clawback")))
+    ledger.post_many(entries)
     Tranche.objects.filter(pk=tranche.pk).update(paid_on=None)
+    outbox.emit("clawback.recorded", project_id=project.pk, tranche_id=tranche.pk,
+                amount=str(amount))
     tranche.refresh_from_db()
     return tranche

@@ -88,17 +88,18 @@ class MoneyMachine(RuleBasedStateMachine):
     @rule(project=projects)
     def claw_back(self, project):
         tranche = m.Tranche.objects.filter(commitment__project=project, disbursed__gt=0).first()
+        evidence = m.Evidence.objects.filter(project=project).first()
         if tranche:
             self.attempt(lambda: services.clawback_record(
                 tranche=tranche, actor=self.world.bob, amount=tranche.disbursed,
-                reason="Works not executed"))
+                reason="Works not executed", evidence=evidence))
 
     @rule(receipt=consumes(receipts), refund=st.booleans())
     def undo(self, receipt, refund):
         if receipt is None:
             return
         undo = services.receipt_refund if refund else services.receipt_reverse
-        self.attempt(lambda: undo(receipt=receipt, actor=self.world.alice, reason="undo"))
+        self.attempt(lambda: undo(receipt=receipt, actor=self.world.bob, reason="undo"))
 
     @rule(project=consumes(projects))
     def cancel(self, project):
