@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, outbox, policies
+from .. import currencies, outbox, policies, querysets
 from ..errors import InvalidInput, NotAllowed
 from ..models import (Category, EvidenceKind, MigrantAssociation, Project, ProjectStatus,
                       Receipt, Scheme, StatusChange, TopUp, TopUpStatus)
@@ -33,9 +33,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
     S.CANCELLED: frozenset(),
 }
-# states in which a project holds (or may hold) money and a reservation
-OPEN_STATES = frozenset({S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED,
-                         S.IN_PROGRESS})
+# states in which a project holds (or may hold) money and a reservation (the reads layer
+# names them too: querysets.OPEN_STATES)
+OPEN_STATES = frozenset(S(state) for state in querysets.OPEN_STATES)
 WON_STATES = OPEN_STATES | {S.COMPLETED, S.CLOSED}
 # states in which no more money may come in
 MONEY_CLOSED_STATES = frozenset({S.REJECTED, S.COMPLETED, S.CLOSED, S.CANCELLED})

@@ -51,8 +51,18 @@ def role_label(role: str) -> str:
     """A scheme party's role in words: 'Migrant association', 'District (hokimiyat)'."""
     from ..models import ASSOCIATION_ROLE, FunderKind
 
+    if role.startswith("top_up_"):  # a top-up's commitment (models.TopUp.role)
+        return _("Top-up")
     labels = {ASSOCIATION_ROLE: _("Migrant association"), **dict(FunderKind.choices)}
     return labels.get(role, role)
+
+
+@register.filter
+def bound_label(bound_by: str) -> str:
+    """Which limit bound a party's match (rules.compute_match's `bound_by`), in words."""
+    labels = {"share": _("its share"), "cap": _("its cap"), "envelope": _("its envelope"),
+              "public_share": _("the public-share ceiling"), "top_up": _("the top-up")}
+    return labels.get(bound_by, "—")
 
 
 @register.filter

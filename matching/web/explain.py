@@ -1,7 +1,7 @@
 """What an officer reads before deciding: the match explanation in the reader's language,
 the impact on each envelope, and the association's history."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -9,8 +9,21 @@ from django.utils.translation import gettext
 
 from .. import rules
 from ..errors import ServiceError
-from ..models import Commitment, MatchRecord, Project, Receipt
-from ..services.schemes import current_version, envelopes_for, rules_of
+from ..models import Commitment, MatchRecord, Project, Receipt, TopUp, TopUpStatus
+from ..services.schemes import envelopes_for
+from ..services.topups import preview_match
+
+
+@dataclass
+class MatchLine:
+    """One party of the match as the pages show it: a scheme party or a top-up."""
+
+    role: str
+    funder: str
+    target: Decimal
+    matched: Decimal
+    bound_by: str
+    top_up: bool = False
 
 
 @dataclass
@@ -19,6 +32,8 @@ class Explanation:
     record: MatchRecord | None  # None: computed now, for a project not yet approved
     result: rules.MatchResult | None
     problems: list[str]
+    lines: list[MatchLine] = field(default_factory=list)
+    gap: Decimal | None = None
 
 
 @dataclass
@@ -40,40 +55,72 @@ def render_step(step: dict) -> str:
 
 
 def explain(project: Project) -> Explanation:
-    """The latest stored computation, or, before approval, a fresh one against what is left
-    in the envelopes now."""
+    """The latest stored computation with the project's commitments, or, before approval, the
+    match under the current rules: the top-ups offered so far, against what is left in the
+    envelopes now (services.topups.preview_match)."""
     record = MatchRecord.objects.filter(project=project).order_by("-id").first()
     if record is not None:
-        return Explanation([render_step(s) for s in record.result["steps"]], record, None, [])
+        lines = [MatchLine(c.role, c.funder.name if c.funder_id else project.association.name,
+                           c.target, c.matched, c.bound_by, c.top_up_id is not None)
+                 for c in Commitment.objects.filter(project=project).select_related("funder")
+                 .order_by("position")]
+        return Explanation([render_step(s) for s in record.result["steps"]], record, None, [],
+                           lines, Decimal(record.result["gap"]))
     try:
-        rules_ = rules_of(current_version(project.scheme))
-        roles = [p.role for p in rules_.co_funders]
-        envelopes = {role: e.available for role, e in envelopes_for(project, roles).items()}
-        result = rules.compute_match(rules_, cost=project.cost, received=project.received,
-                                     category=project.category, envelopes=envelopes)
+        result = preview_match(project)
+        names = _names(project, result)
     except ServiceError as error:
         return Explanation([], None, None, [error.message])
     except rules.RulesError as error:
         return Explanation([], None, None, [gettext(m) for ms in error.errors.values()
                                             for m in ms])
-    return Explanation([step.render(gettext) for step in result.steps], None, result, [])
+    owed = result.owed()
+    lines = [MatchLine(role, names.get(role, role), target, owed[role],
+                       result.bound_by.get(role, ""), role in result.top_ups)
+             for role, target in result.commitment_targets().items()]
+    return Explanation([step.render(gettext) for step in result.steps], None, result, [],
+                       lines, result.gap)
+
+
+def _names(project: Project, result: rules.MatchResult) -> dict[str, str]:
+    names = {role: e.funder.name for role, e in
+             envelopes_for(project, list(result.matches)).items()}
+    names[rules.ASSOCIATION] = project.association.name
+    names.update({t.role: t.funder.name for t in _offered(project) if t.funder_id})
+    return names
+
+
+def _offered(project: Project) -> list[TopUp]:
+    return list(TopUp.objects.filter(project=project, status=TopUpStatus.OFFERED)
+                .select_related("funder", "envelope").order_by("id"))
 
 
 def envelope_impact(project: Project, explanation: Explanation) -> list[EnvelopeImpact]:
-    """Per co-funder envelope: what is available before and after this project's reservation."""
+    """Per envelope: what is available before and after this project's reservation (a
+    funder's share and its top-up come out of one envelope)."""
     commitments = list(Commitment.objects.filter(project=project, envelope__isnull=False)
                        .select_related("envelope__funder").order_by("position"))
     if commitments:
-        return [EnvelopeImpact(c.envelope.funder.name, c.envelope.amount, c.target,
-                               c.envelope.available + c.reserved, c.envelope.available)
-                for c in commitments]
-    if explanation.result is None:
+        by_envelope: dict[int, list] = {}
+        for c in commitments:
+            by_envelope.setdefault(c.envelope_id, []).append(c)
+        return [EnvelopeImpact(held[0].envelope.funder.name, held[0].envelope.amount,
+                               sum(c.target for c in held),
+                               held[0].envelope.available + sum(c.reserved for c in held),
+                               held[0].envelope.available)
+                for held in by_envelope.values()]
+    result = explanation.result
+    if result is None:
         return []
-    by_role = envelopes_for(project, list(explanation.result.matches))
-    return [EnvelopeImpact(envelope.funder.name, envelope.amount,
-                           explanation.result.targets[role], envelope.available,
-                           envelope.available - explanation.result.targets[role])
-            for role, envelope in by_role.items()]
+    needs: dict[int, tuple] = {}
+    for role, envelope in envelopes_for(project, list(result.matches)).items():
+        needs[envelope.pk] = (envelope, result.targets[role])
+    for top_up in _offered(project):
+        if top_up.envelope_id:
+            envelope, need = needs.get(top_up.envelope_id, (top_up.envelope, Decimal(0)))
+            needs[top_up.envelope_id] = (envelope, need + top_up.amount)
+    return [EnvelopeImpact(envelope.funder.name, envelope.amount, need, envelope.available,
+                           envelope.available - need) for envelope, need in needs.values()]
 
 
 def association_history(project: Project, user) -> dict:

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from .. import policies
-from ..models import Evidence, Project, Receipt
+from ..models import Contract, Evidence, Project, Receipt
 
 
 def _send(field):
@@ -40,3 +40,11 @@ def receipt_proof(request, pk):
     if not policies.in_scope(request.user, receipt.project):
         raise Http404
     return _send(receipt.proof)
+
+
+@login_required
+def contract_document(request, pk):
+    """The signed works contract: within scope only, as a receipt's proof (it carries
+    signatures and the executor's details)."""
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+    return _send(contract.document)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from ..exports import neutralise
 from ..models import District, Project, ProjectStatus
+from ..services.closing import final_accounting
 from ..waterfall import waterfall
 
 PAGE_SIZE = 50
@@ -53,6 +54,8 @@ def project_detail(request, code):
                  .order_by("at", "id"))
     return render(request, "web/public/project.html", {
         "project": project, "rows": rows, "scale": scale, "decisions": decisions,
+        "accounting": final_accounting(project) if project.status == ProjectStatus.CLOSED
+        else None,
         "evidence": project.evidence.order_by("uploaded_at")})
 
 
