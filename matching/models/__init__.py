@@ -4,8 +4,8 @@ from .geography import Country, District, Mahalla, Region
 from .money import (Commitment, EntryKind, ExchangeRate, LedgerEntry, MatchRecord, Pledge, PledgeStatus,
                     Receipt, ReceiptStatus, Tranche)
 from .projects import Evidence, EvidenceKind, ExecutorKind, Project, ProjectStatus, StatusChange
-from .decisions import (Contract, DecisionStatus, PendingDecision, TopUp,  # noqa: I001
-                        TopUpStatus)
+from .decisions import (DECISION_CHOICES, Contract, DecisionStatus, PendingDecision,  # noqa: I001
+                        TopUp, TopUpStatus)
 from .schemes import (ASSOCIATION_ROLE, BudgetEnvelope, Category, Funder, FunderKind, Scheme,
                       SchemeCategoryWeight, SchemeParty, SchemeVersion)
 
@@ -15,7 +15,7 @@ __all__ = [
     "FunderKind", "LedgerEntry", "Mahalla", "MatchRecord", "MigrantAssociation", "Pledge", "PledgeStatus",
     "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Region", "Role", "Scheme",
     "SchemeCategoryWeight", "SchemeParty", "SchemeVersion", "StatusChange", "Tranche", "User",
-    "Contract", "DecisionStatus", "PendingDecision", "TopUp", "TopUpStatus",
+    "Contract", "DECISION_CHOICES", "DecisionStatus", "PendingDecision", "TopUp", "TopUpStatus",
 ]
 
 from .outbox import OutboxMessage  # noqa: E402

@@ -230,6 +230,31 @@ def evidence_add(*, project: Project, actor, kind: str, file, description: str =
                                    description=description[:300], quantity=quantity[:100])
 
 
+def evidence_of(data: dict) -> dict:
+    """The evidence chosen (`evidence`) or uploaded (`file`, `description`) in a form's or a
+    request's data, as `with_evidence` takes it."""
+    return {"evidence": data.get("evidence"), "file": data.get("file"),
+            "description": data.get("description") or ""}
+
+
+def with_evidence(*, project: Project, actor, kind: str, evidence: Evidence | None = None,
+                  file=None, description: str = "", work):
+    """`work(evidence)` with `evidence` already uploaded for the project, or one uploaded now
+    from `file`: the upload is kept only if the work goes through (its row rolls back with a
+    refusal, and its file is deleted)."""
+    uploaded = None
+    try:
+        with transaction.atomic():
+            if evidence is None:
+                evidence = uploaded = evidence_add(project=project, actor=actor, kind=kind,
+                                                   file=file, description=description or "")
+            return work(evidence)
+    except Exception:  # a refusal or a crash: the row is rolled back either way
+        if uploaded is not None:
+            uploaded.file.storage.delete(uploaded.file.name)
+        raise
+
+
 @service
 def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None,
                      paid_on: datetime.date | None = None) -> Tranche:

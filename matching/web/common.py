@@ -5,7 +5,6 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 
 from .. import policies
@@ -60,21 +59,3 @@ def submit(request, form, save):
         return False, None, error.status
 
 
-def with_evidence(actor, project, data, kind: str, work):
-    """`work(evidence)` with the evidence chosen in the form (`data["evidence"]`) or uploaded
-    with it (`file`, `description`): an upload is kept only if the work goes through, its row
-    rolled back with a refusal and its file deleted."""
-    from .. import services  # noqa: PLC0415
-
-    uploaded = None
-    try:
-        with transaction.atomic():
-            evidence = data["evidence"] or services.evidence_add(
-                project=project, actor=actor, kind=kind, file=data["file"],
-                description=data["description"])
-            uploaded = None if data["evidence"] else evidence
-            return work(evidence)
-    except Exception:  # a refusal or a crash: the row is rolled back either way
-        if uploaded is not None:
-            uploaded.file.storage.delete(uploaded.file.name)
-        raise

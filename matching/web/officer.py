@@ -12,7 +12,8 @@ from ..errors import ServiceError
 from ..models import (Contract, DecisionStatus, EvidenceKind, Pledge, Project, ProjectStatus,
                       Tranche)
 from ..waterfall import waterfall
-from .common import add_service_error, officer_required, scoped_project, submit, with_evidence
+from ..services.money import evidence_of, with_evidence
+from .common import add_service_error, officer_required, scoped_project, submit
 from .explain import association_history, envelope_impact, explain
 from .forms import DecisionForm, DisbursementForm
 from .officer_actions import offers
@@ -126,10 +127,11 @@ def disburse(request, pk):
 
 
 def _pay(actor, project, tranche, data):
-    return with_evidence(actor, project, data, EvidenceKind.DISBURSEMENT, lambda evidence:
-                         services.tranche_disburse(tranche=tranche, actor=actor,
-                                                   evidence=evidence, amount=data["amount"],
-                                                   paid_on=data["paid_on"]))
+    return with_evidence(
+        project=project, actor=actor, kind=EvidenceKind.DISBURSEMENT, **evidence_of(data),
+        work=lambda evidence: services.tranche_disburse(
+            tranche=tranche, actor=actor, evidence=evidence, amount=data["amount"],
+            paid_on=data["paid_on"]))
 
 
 @officer_required

@@ -22,7 +22,8 @@ from ..services.projects import MONEY_CLOSED_STATES, TRANSITIONS, needs_second_o
 from ..services.topups import OPEN_TO_TOP_UPS
 from .action_forms import (ClawbackForm, ConditionsMetForm, ConfirmForm, DecisionReturnForm,
                            NoteForm, ReasonForm, StartWorksForm, TopUpForm)
-from .common import clerk_required, officer_required, scoped_project, submit, with_evidence
+from ..services.money import evidence_of, with_evidence
+from .common import clerk_required, officer_required, scoped_project, submit
 from .explain import explain
 
 S = ProjectStatus
@@ -135,11 +136,10 @@ def conditions_met(request, pk):
     form = ConditionsMetForm(request.POST or None, request.FILES or None, project=project)
 
     def save(data):
-        return with_evidence(request.user, project, data, EvidenceKind.OTHER, lambda evidence:
-                             services.project_conditions_met(project=project,
-                                                             actor=request.user,
-                                                             reason=data["reason"],
-                                                             evidence=evidence))
+        return with_evidence(
+            project=project, actor=request.user, kind=EvidenceKind.OTHER, **evidence_of(data),
+            work=lambda evidence: services.project_conditions_met(
+                project=project, actor=request.user, reason=data["reason"], evidence=evidence))
 
     return _page(request, project, form, save, title=_("Conditions met"),
                  button=_("Record that the conditions are met"),
@@ -259,11 +259,11 @@ def clawback(request, pk):
     form = ClawbackForm(request.POST or None, request.FILES or None, project=project)
 
     def save(data):
-        return with_evidence(request.user, project, data, EvidenceKind.OTHER, lambda evidence:
-                             services.clawback_record(tranche=tranche, actor=request.user,
-                                                      amount=data["amount"],
-                                                      reason=data["reason"],
-                                                      evidence=evidence))
+        return with_evidence(
+            project=project, actor=request.user, kind=EvidenceKind.OTHER, **evidence_of(data),
+            work=lambda evidence: services.clawback_record(
+                tranche=tranche, actor=request.user, amount=data["amount"],
+                reason=data["reason"], evidence=evidence))
 
     return _page(request, project, form, save, title=_("Record a clawback"),
                  button=_("Record the clawback"), done=_("The clawback was recorded."),
