@@ -87,7 +87,8 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
     # a top-up has its funder's, or none (a private sponsor); the association has neither
     lines = [(party.role, locked[by_role[party.role].pk] if party.role in by_role else None,
               None) for party in rules_.parties]
-    lines += [(t.role, locked[t.envelope_id] if t.envelope_id else None, t) for t in offered]
+    lines += [(t.role, locked[t.envelope_id] if t.envelope_id else None, t) for t in offered
+              if t.funder_id]  # the association's raise grows its own target
     targets = result.commitment_targets()
     for position, (role, envelope, top_up) in enumerate(lines):
         commitment = Commitment.objects.create(
