@@ -197,6 +197,8 @@ class MatchResult:
     # A gap covered after the fact (DOMAIN.md "Match rules" step 4): extra commitments by named
     # funders, paid in step with the association's money, and the association's own raise,
     # which grows its target but is never matched.
+    # what set each scheme party's target: "share", or the "cap" or "public_share" that cut it
+    target_limits: dict[str, str] = field(default_factory=dict)
     top_ups: dict[str, Decimal] = field(default_factory=dict)  # top-up role -> amount
     top_up_matches: dict[str, Decimal] = field(default_factory=dict)
     raised: Decimal = Decimal(0)
@@ -489,6 +491,7 @@ def compute_match(
         gap=amount(uncovered),
         leverage=leverage,
         steps=tuple(steps),
+        target_limits=dict(zip(roles, reasons)),
         top_ups={t.role: amount(c) for t, c in zip(top_ups, covering)},
         top_up_matches={r: amount(m) for r, m in top_up_matches.items()},
         raised=amount(raised_u),

@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from .. import rules
 from ..errors import ServiceError
 from ..models import Commitment, MatchRecord, Project, Receipt, TopUp, TopUpStatus
-from ..services.schemes import envelopes_for
-from ..services.topups import preview_match
+from ..services.schemes import envelopes_for, rules_of
+from ..services.topups import match_top_ups, preview_match
 
 
 @dataclass
@@ -58,12 +58,15 @@ def explain(project: Project) -> Explanation:
     """The latest stored computation with the project's commitments, or, before approval, the
     match under the current rules: the top-ups offered so far, against what is left in the
     envelopes now (services.topups.preview_match)."""
-    record = MatchRecord.objects.filter(project=project).order_by("-id").first()
+    record = (MatchRecord.objects.filter(project=project).select_related("scheme_version")
+              .order_by("-id").first())
     if record is not None:
+        commitments = list(Commitment.objects.filter(project=project).select_related("funder")
+                           .order_by("position"))
+        limits = _limits(_recomputed(project, record, commitments))
         lines = [MatchLine(c.role, c.funder.name if c.funder_id else project.association.name,
-                           c.target, c.matched, c.bound_by, c.top_up_id is not None)
-                 for c in Commitment.objects.filter(project=project).select_related("funder")
-                 .order_by("position")]
+                           c.target, c.matched, limits.get(c.role, c.bound_by),
+                           c.top_up_id is not None) for c in commitments]
         return Explanation([render_step(s) for s in record.result["steps"]], record, None, [],
                            lines, Decimal(record.result["gap"]))
     try:
@@ -74,12 +77,38 @@ def explain(project: Project) -> Explanation:
     except rules.RulesError as error:
         return Explanation([], None, None, [gettext(m) for ms in error.errors.values()
                                             for m in ms])
-    owed = result.owed()
-    lines = [MatchLine(role, names.get(role, role), target, owed[role],
-                       result.bound_by.get(role, ""), role in result.top_ups)
+    owed, limits = result.owed(), _limits(result)
+    lines = [MatchLine(role, names.get(role, role), target, owed[role], limits[role],
+                       role in result.top_ups)
              for role, target in result.commitment_targets().items()]
     return Explanation([step.render(gettext) for step in result.steps], None, result, [],
                        lines, result.gap)
+
+
+def _limits(result: rules.MatchResult | None) -> dict[str, str]:
+    """What limits each party, for the pages: its envelope when that bound its match, else
+    the cap or ceiling that cut its target (the limit that opened the gap), else its share;
+    a top-up is a top-up; the association's target is its share (or its raise)."""
+    if result is None:
+        return {}
+    limits = {role: "envelope" if result.bound_by.get(role) == "envelope" else limit
+              for role, limit in result.target_limits.items()}
+    limits[rules.ASSOCIATION] = ""
+    limits.update({role: result.bound_by[role] for role in result.top_ups})
+    return limits
+
+
+def _recomputed(project, record, commitments) -> rules.MatchResult | None:
+    """The stored match computed again from its rules version (pure arithmetic), for what
+    limited each party; None if it cannot be (the page then shows what was stored)."""
+    top_ups, raised = match_top_ups([project.pk])[project.pk]
+    try:
+        return rules.compute_match(
+            rules_of(record.scheme_version), cost=project.cost, received=project.received,
+            category=project.category, top_ups=top_ups, raised=raised,
+            envelopes={c.role: c.reserved for c in commitments if c.role != rules.ASSOCIATION})
+    except rules.RulesError:
+        return None
 
 
 def _names(project: Project, result: rules.MatchResult) -> dict[str, str]:

@@ -54,6 +54,12 @@ def offers(project, user) -> dict:
     }
 
 
+def posted(request) -> tuple:
+    """A form's data and files on a POST, even an empty one (a form with no fields is valid
+    when posted), and nothing on a GET."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _page(request, project, form, save, *, title, button, done, context=None,
           template="web/actions/form.html", back=None):
     """A form page: GET shows what will happen and the form; POST runs `save` and goes back
@@ -76,15 +82,20 @@ def _pending(request, pk) -> PendingDecision:
                                              "project__association", "proposed_by"), pk=pk)
 
 
+def _decision_page(request, pending, *, confirm_form=None, return_form=None, status=200):
+    pending.refresh_from_db()  # a refused confirmation rolled back what it had claimed
+    project = pending.project
+    return render(request, "web/officer/decision.html", {
+        "pending": pending, "project": project, "explanation": explain(project),
+        "confirm_form": confirm_form or NoteForm(),
+        "return_form": return_form or DecisionReturnForm()}, status=status)
+
+
 @officer_required
 def decision(request, pk):
     """The decision as the first officer took it, with the match it would make now, to
     confirm or send back."""
-    pending = _pending(request, pk)
-    project = pending.project
-    return render(request, "web/officer/decision.html", {
-        "pending": pending, "project": project, "explanation": explain(project),
-        "confirm_form": NoteForm(), "return_form": DecisionReturnForm()})
+    return _decision_page(request, _pending(request, pk))
 
 
 @officer_required
@@ -98,34 +109,29 @@ def decision_confirm(request, pk):
         services.decision_confirm(pending=pending, actor=request.user, note=data["reason"])
 
     ok, _result, status = submit(request, form, save)
-    if ok:
-        project.refresh_from_db()
-        messages.success(request, _("Decision confirmed: %(code)s is now %(status)s.") % {
-            "code": project.code, "status": project.get_status_display()})
-        return redirect("officer-project", pk=project.pk)
-    return render(request, "web/officer/decision.html", {
-        "pending": pending, "project": project, "explanation": explain(project),
-        "confirm_form": form, "return_form": DecisionReturnForm()}, status=status)
+    if not ok:
+        return _decision_page(request, pending, confirm_form=form, status=status)
+    project.refresh_from_db()
+    messages.success(request, _("Decision confirmed: %(code)s is now %(status)s.") % {
+        "code": project.code, "status": project.get_status_display()})
+    return redirect("officer-project", pk=project.pk)
 
 
 @officer_required
 @require_POST
 def decision_return(request, pk):
     pending = _pending(request, pk)
-    project = pending.project
     form = DecisionReturnForm(request.POST)
 
     def save(data):
         services.decision_return(pending=pending, actor=request.user, reason=data["reason"])
 
     ok, _result, status = submit(request, form, save)
-    if ok:
-        messages.success(request, _("The decision was sent back; the project waits for "
-                                    "another decision."))
-        return redirect("officer-project", pk=project.pk)
-    return render(request, "web/officer/decision.html", {
-        "pending": pending, "project": project, "explanation": explain(project),
-        "confirm_form": NoteForm(), "return_form": form}, status=status)
+    if not ok:
+        return _decision_page(request, pending, return_form=form, status=status)
+    messages.success(request, _("The decision was sent back; the project waits for "
+                                "another decision."))
+    return redirect("officer-project", pk=pending.project_id)
 
 
 # --- conditions, top-ups, lifecycle --------------------------------------------------------
@@ -133,7 +139,7 @@ def decision_return(request, pk):
 @officer_required
 def conditions_met(request, pk):
     project = scoped_project(request, pk)
-    form = ConditionsMetForm(request.POST or None, request.FILES or None, project=project)
+    form = ConditionsMetForm(*posted(request), project=project)
 
     def save(data):
         return with_evidence(
@@ -151,7 +157,7 @@ def conditions_met(request, pk):
 @officer_required
 def top_up_new(request, pk):
     project = scoped_project(request, pk)
-    form = TopUpForm(request.POST or None, user=request.user, project=project)
+    form = TopUpForm(*posted(request)[:1], user=request.user, project=project)
 
     def save(data):
         services.top_up_offer(project=project, actor=request.user, funder=data["funder"],
@@ -169,7 +175,7 @@ def top_up_withdraw(request, pk):
     top_up = get_object_or_404(TopUp.objects.visible_to(request.user)
                                .select_related("project__mahalla__district", "funder"), pk=pk)
     project = top_up.project
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(*posted(request)[:1])
 
     def save(_data):
         services.top_up_withdraw(top_up=top_up, actor=request.user)
@@ -196,7 +202,7 @@ def lifecycle(request, pk, action):
     """Suspend, resume or cancel: a reason, and what the change will do."""
     run, title, button, done = LIFECYCLE[action]
     project = scoped_project(request, pk)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(*posted(request)[:1])
 
     def save(data):
         run(project=project, actor=request.user, reason=data["reason"])
@@ -209,7 +215,7 @@ def lifecycle(request, pk, action):
 
 
 def _start_works(request, project, back):
-    form = StartWorksForm(request.POST or None, request.FILES or None,
+    form = StartWorksForm(*posted(request),
                           initial={"executor": project.executor,
                                    "executor_kind": project.executor_kind})
 
@@ -236,7 +242,7 @@ def clerk_start_works(request, pk):
 def close(request, pk):
     """The final accounting, and the confirmation: closing releases what was not disbursed."""
     project = scoped_project(request, pk)
-    form = NoteForm(request.POST or None)
+    form = NoteForm(*posted(request)[:1])
 
     def save(data):
         services.project_close(project=project, actor=request.user, reason=data["reason"])
@@ -256,7 +262,7 @@ def clawback(request, pk):
     tranche = get_object_or_404(Tranche.objects.visible_to(request.user).select_related(
         "commitment__project__mahalla__district", "commitment__funder"), pk=pk)
     project = tranche.commitment.project
-    form = ClawbackForm(request.POST or None, request.FILES or None, project=project)
+    form = ClawbackForm(*posted(request), project=project)
 
     def save(data):
         return with_evidence(
@@ -286,7 +292,7 @@ def receipt_undo(request, pk, kind):
     receipt = get_object_or_404(Receipt.objects.visible_to(request.user).select_related(
         "project__mahalla__district", "recorded_by"), pk=pk, status=ReceiptStatus.RECORDED)
     project = receipt.project
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(*posted(request)[:1])
 
     def save(data):
         run(receipt=receipt, actor=request.user, reason=data["reason"])
@@ -303,7 +309,7 @@ def pledge_withdraw(request, pk):
     pledge = get_object_or_404(Pledge.objects.visible_to(request.user)
                                .select_related("project__mahalla__district"), pk=pk)
     project = pledge.project
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(*posted(request)[:1])
 
     def save(_data):
         services.pledge_withdraw(pledge=pledge, actor=request.user)

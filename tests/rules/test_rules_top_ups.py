@@ -109,6 +109,10 @@ def test_top_ups(case):
     assert out["gap"] == case["gap"]
     assert out["leverage"] == case["leverage"]
     assert result.owed()[ASSOCIATION] == D(case["owed_association"])
+    # what set each target: the cap or the ceiling that opened the gap
+    assert result.target_limits[ASSOCIATION] == "share"
+    assert set(result.target_limits.values()) - {"share"} <= {"cap", "public_share"}
+    assert ("cap" in result.target_limits.values()) == (case["parties"] is CAPPED_1X1)
     covered = sum((D(a) for _r, a in case.get("top_ups", [])), D(0)) + D(case.get("raised", "0"))
     assert out["raised"] == f"{D(case.get('raised', '0')):.2f}"
     assert sum(result.targets.values()) + covered + result.gap == result.cost
