@@ -100,9 +100,11 @@ def _scheme(code, name, country, parties, admin, **fields) -> m.Scheme:
 def _schemes(admin) -> dict[str, m.Scheme]:
     uz, tj, kg = (m.Country.objects.get(code=c) for c in ("UZ", "TJ", "KG"))
     schemes = {
+        # decisions on projects above 100,000,000 wait for a second officer (officer2)
         "uz-1x1": _scheme("uz-1x1-2026", "1x1 Mahalla Initiative (Uzbekistan)", uz,
                           [("association", "1", None), ("district", "1", None)], admin,
-                          max_project_cost=Decimal("900000000.00")),
+                          max_project_cost=Decimal("900000000.00"),
+                          second_officer_threshold=Decimal("100000000.00")),
         "uz-3x1": _scheme("uz-3x1-2026", "3x1 Hashar (Uzbekistan)", uz,
                           [("association", "1", None), ("mahalla", "1", None),
                            ("district", "1", "150000000.00"), ("region", "1", None)], admin,
@@ -249,6 +251,38 @@ def _build(spec, schemes, mahallas, associations) -> None:
         services.project_close(project=project, actor=officer, reason="Works accepted.")
 
 
+def _topped_up(schemes, mahallas, associations) -> None:
+    """A 3x1 project whose district cap opens a gap of 50,000,000: the region tops up
+    30,000,000 from its envelope (recorded by the administrator) and the association raises
+    its own share by the rest; then it is approved and the money starts to come in."""
+    title = "Do'stlik school heating"
+    mahalla = mahallas["Bekobod/Do'stlik"]
+    if m.Project.objects.filter(mahalla=mahalla, title=title).exists():
+        return
+    clerk, officer = _people(mahalla.district, mahallas)
+    admin = m.User.objects.get(username="admin")
+    today = timezone.localdate()
+    project = services.project_create(
+        actor=clerk, mahalla=mahalla, association=associations["Bekobod Brotherhood Almaty"],
+        scheme=schemes["uz-3x1"], category="school", title=title,
+        cost=Decimal("800000000.00"), executor="Bekobod Issiqlik LLC",
+        description="New boilers and radiators for the Do'stlik school; the district's share "
+                    "is capped at 150,000,000.", deadline=today + datetime.timedelta(days=240))
+    services.project_submit(project=project, actor=clerk)
+    services.project_review_start(project=project, actor=officer)
+    region = m.Funder.objects.get(kind="region", region=mahalla.district.region)
+    services.top_up_offer(project=project, actor=admin, funder=region,
+                          amount=Decimal("30000000.00"),
+                          reason="Regional council decision 14/2026 on school heating.")
+    services.top_up_offer(project=project, actor=officer, amount=Decimal("20000000.00"),
+                          reason="The association's board raised its share (letter of 2 March).")
+    services.project_approve(project=project, actor=officer,
+                             reason="Covered by the region's top-up and the association's raise.")
+    services.receipt_record(project=project, actor=clerk, amount=Decimal("3000000.00"),
+                            currency="KZT", received_on=today - datetime.timedelta(days=3),
+                            reference=f"DEMO-{project.code}-1", proof=_file("transfer.pdf"))
+
+
 def auditors_group():
     """Read-only admin access to every record and to the audit trail."""
     from django.contrib.auth.models import Group, Permission
@@ -284,4 +318,5 @@ def seed() -> list[tuple[str, str]]:
     _rates()
     for spec in PROJECTS:
         _build(spec, schemes, mahallas, associations)
+    _topped_up(schemes, mahallas, associations)
     return LOGINS
