@@ -70,6 +70,7 @@ def pledge_withdraw(*, pledge: Pledge, actor) -> Pledge:
         status=PledgeStatus.WITHDRAWN, withdrawn_by=actor, withdrawn_at=timezone.now())
     if not updated:
         raise NotAllowed(_("This pledge was already withdrawn."), code="already_withdrawn")
+    outbox.emit("pledge.withdrawn", project_id=project.pk, pledge_id=pledge.pk)
     pledge.refresh_from_db()
     return pledge
 

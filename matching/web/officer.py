@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..errors import ServiceError
-from ..models import (Contract, DecisionStatus, EvidenceKind, Pledge, Project, ProjectStatus,
-                      Tranche)
+from ..models import (Contract, DecisionStatus, EvidenceKind, PendingDecision, Pledge,
+                      Project, ProjectStatus, Tranche)
 from ..waterfall import waterfall
 from ..services.money import evidence_of, with_evidence
 from .common import add_service_error, officer_required, scoped_project, submit
@@ -32,6 +32,10 @@ def _overdue(user):
 def queue(request):
     projects = Project.objects.visible_to(request.user).select_related("mahalla", "association")
     return render(request, "web/officer/queue.html", {
+        # decisions another officer took that wait for this one's confirmation
+        "to_confirm": PendingDecision.objects.visible_to(request.user)
+        .filter(status=DecisionStatus.PENDING).exclude(proposed_by=request.user)
+        .select_related("project", "proposed_by").order_by("proposed_at", "id"),
         "waiting": projects.in_review().order_by("submitted_at", "id"),
         "open": projects.filter(status__in=OPEN_MONEY_STATES).order_by("-decided_at", "-id")[:50],
         "overdue_count": _overdue(request.user).count()})

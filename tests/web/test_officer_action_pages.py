@@ -299,3 +299,14 @@ def test_the_officer_project_page_reads_as_many_queries_for_many_receipts_as_for
     add(6)
     assert queries() == few, "the page reads something per receipt or pledge"
     assert few <= 45
+
+
+def test_the_queue_lists_the_decisions_waiting_for_this_officers_confirmation(login, world):
+    second_officer_above(world)
+    project = in_review(world, title="Navbahor big pipe")
+    pending = services.decision_record(project=project, actor=world.bob, decision="approved",
+                                       reason="Good")
+    link = reverse("officer-decision", args=[pending.pk])
+    assert link in html(login(world.erin).get(reverse("officer-queue")))
+    assert link not in html(login(world.bob).get(reverse("officer-queue")))  # his own
+    assert link not in html(login(world.dave).get(reverse("officer-queue")))  # not his district
