@@ -230,3 +230,17 @@ def test_a_top_up_never_pays_more_than_its_amount_envelope_or_share_of_the_money
             assert match == top_up.amount  # the association's share is in: paid whole
     # the top-ups change no party's target or match
     assert result.targets == plain.targets and result.matches == plain.matches
+
+
+def test_every_top_up_step_is_a_marked_msgid():
+    from pathlib import Path
+
+    from matching import rules as rules_module
+
+    from .test_rules_table import _marked_messages
+
+    marked = _marked_messages(Path(rules_module.__file__))
+    templates = {step.template for case in CASES for step in _compute(case).steps}
+    assert templates <= marked
+    assert any(t.startswith("Top-up by") for t in templates)
+    assert any("raises its own share" in t for t in templates)
