@@ -18,7 +18,7 @@ from .base import service
 from .projects import (decided_by, lock, require_eligible, require_four_eyes, require_reason,
                        require_transition, transition)
 from .schemes import current_version, envelopes_for, rules_of
-from .topups import match_top_ups
+from .topups import as_match, match_top_ups, offered_top_ups
 
 S = ProjectStatus
 # the disbursement schedule when the officer gives none: days after approval, share of target
@@ -67,9 +67,8 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
     version = current_version(project.scheme)
     rules_ = rules_of(version)
     # the top-ups offered so far are part of what is approved: frozen with the match
-    offered = list(TopUp.objects.filter(project=project, status=TopUpStatus.OFFERED)
-                   .select_related("funder").order_by("id"))
-    top_ups, raised = match_top_ups([project.pk], statuses=(TopUpStatus.OFFERED,))[project.pk]
+    offered = offered_top_ups(project)
+    top_ups, raised = as_match(offered)
     try:
         result = _compute(project, rules_, top_ups=top_ups, raised=raised)
     except rules.RulesError as error:  # the rules changed since the top-ups were offered

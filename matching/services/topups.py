@@ -25,23 +25,35 @@ OPEN_TO_TOP_UPS = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.DEFERRED})
 def match_top_ups(project_ids, *, statuses=(TopUpStatus.COMMITTED,)) \
         -> dict[int, tuple[list[rules.TopUp], Decimal]]:
     """Per project: its funders' top-ups as the arithmetic takes them, and the association's
-    raise. One query for any number of projects."""
-    found: dict[int, tuple[list[rules.TopUp], Decimal]] = defaultdict(lambda: ([], ZERO))
+    raise (`as_match`). One query for any number of projects."""
+    by_project: dict[int, list[TopUp]] = defaultdict(list)
     for top_up in (TopUp.objects.filter(project__in=project_ids, status__in=statuses)
                    .select_related("funder").order_by("id")):
-        top_ups, raised = found[top_up.project_id]
-        if top_up.funder_id is None:
-            found[top_up.project_id] = (top_ups, raised + top_up.amount)
-        else:
-            top_ups.append(rules.TopUp(top_up.role, top_up.amount, top_up.funder.name))
+        by_project[top_up.project_id].append(top_up)
+    found: dict[int, tuple[list[rules.TopUp], Decimal]] = defaultdict(lambda: ([], ZERO))
+    found.update({pk: as_match(top_ups) for pk, top_ups in by_project.items()})
     return found
 
 
-def preview_match(project: Project, *, extra: TopUp | None = None) -> rules.MatchResult:
-    """The match under the scheme's current rules with the top-ups offered so far (and
-    `extra`), against what is left in the envelopes now: what a decision would give."""
+def as_match(top_ups: list[TopUp]) -> tuple[list[rules.TopUp], Decimal]:
+    """Top-ups (their funders read) as compute_match takes them: the funders' and the
+    association's raise."""
+    return ([rules.TopUp(t.role, t.amount, t.funder.name) for t in top_ups if t.funder_id],
+            sum((t.amount for t in top_ups if t.funder_id is None), ZERO))
+
+
+def offered_top_ups(project: Project) -> list[TopUp]:
+    return list(TopUp.objects.filter(project=project, status=TopUpStatus.OFFERED)
+                .select_related("funder", "envelope").order_by("id"))
+
+
+def preview_match(project: Project, *, offered: list[TopUp] | None = None,
+                  extra: TopUp | None = None) -> rules.MatchResult:
+    """The match under the scheme's current rules with the top-ups offered so far (read here
+    unless given) and `extra`, against what is left in the envelopes now: what a decision
+    would give."""
     rules_ = rules_of(current_version(project.scheme))
-    top_ups, raised = match_top_ups([project.pk], statuses=(TopUpStatus.OFFERED,))[project.pk]
+    top_ups, raised = as_match(offered_top_ups(project) if offered is None else offered)
     if extra is not None and extra.funder_id is None:
         raised += extra.amount
     elif extra is not None:

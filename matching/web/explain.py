@@ -9,9 +9,9 @@ from django.utils.translation import gettext
 
 from .. import rules
 from ..errors import ServiceError
-from ..models import Commitment, MatchRecord, Project, Receipt, TopUp, TopUpStatus
+from ..models import Commitment, MatchRecord, Project, Receipt, TopUp
 from ..services.schemes import envelopes_for, rules_of
-from ..services.topups import match_top_ups, preview_match
+from ..services.topups import match_top_ups, offered_top_ups, preview_match
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Explanation:
     problems: list[str]
     lines: list[MatchLine] = field(default_factory=list)
     gap: Decimal | None = None
+    offered: list[TopUp] = field(default_factory=list)  # top-ups offered, not yet approved
 
 
 @dataclass
@@ -69,9 +70,10 @@ def explain(project: Project) -> Explanation:
                            c.top_up_id is not None) for c in commitments]
         return Explanation([render_step(s) for s in record.result["steps"]], record, None, [],
                            lines, Decimal(record.result["gap"]))
+    offered = offered_top_ups(project)
     try:
-        result = preview_match(project)
-        names = _names(project, result)
+        result = preview_match(project, offered=offered)
+        names = _names(project, result, offered)
     except ServiceError as error:
         return Explanation([], None, None, [error.message])
     except rules.RulesError as error:
@@ -82,7 +84,7 @@ def explain(project: Project) -> Explanation:
                        role in result.top_ups)
              for role, target in result.commitment_targets().items()]
     return Explanation([step.render(gettext) for step in result.steps], None, result, [],
-                       lines, result.gap)
+                       lines, result.gap, offered)
 
 
 def _limits(result: rules.MatchResult | None) -> dict[str, str]:
@@ -111,17 +113,13 @@ def _recomputed(project, record, commitments) -> rules.MatchResult | None:
         return None
 
 
-def _names(project: Project, result: rules.MatchResult) -> dict[str, str]:
+def _names(project: Project, result: rules.MatchResult, offered: list[TopUp]) \
+        -> dict[str, str]:
     names = {role: e.funder.name for role, e in
              envelopes_for(project, list(result.matches)).items()}
     names[rules.ASSOCIATION] = project.association.name
-    names.update({t.role: t.funder.name for t in _offered(project) if t.funder_id})
+    names.update({t.role: t.funder.name for t in offered if t.funder_id})
     return names
-
-
-def _offered(project: Project) -> list[TopUp]:
-    return list(TopUp.objects.filter(project=project, status=TopUpStatus.OFFERED)
-                .select_related("funder", "envelope").order_by("id"))
 
 
 def envelope_impact(project: Project, explanation: Explanation) -> list[EnvelopeImpact]:
@@ -144,7 +142,7 @@ def envelope_impact(project: Project, explanation: Explanation) -> list[Envelope
     needs: dict[int, tuple] = {}
     for role, envelope in envelopes_for(project, list(result.matches)).items():
         needs[envelope.pk] = (envelope, result.targets[role])
-    for top_up in _offered(project):
+    for top_up in explanation.offered:
         if top_up.envelope_id:
             envelope, need = needs.get(top_up.envelope_id, (top_up.envelope, Decimal(0)))
             needs[top_up.envelope_id] = (envelope, need + top_up.amount)

@@ -125,6 +125,7 @@ def test_closing_releases_what_was_not_disbursed_and_brings_matches_down(world):
             lines["district"].released) == (D("20000000.00"), D("8000000.00"),
                                             D("12000000.00"))
     assert project.timeline.latest("id").reason == "Works accepted"
+    assert last_actor(project) == world.bob.pk
     assert ledger.verify() == []
 
 
@@ -186,6 +187,7 @@ def test_a_clawback_needs_evidence_and_can_be_paid_again(world):
         D("-3000000.00"), finding, "300 m of pipe never laid")
     tranche.refresh_from_db()
     assert tranche.disbursed == D("5000000.00") and tranche.paid_on is None
+    assert last_actor(tranche) == world.bob.pk
     assert ledger.verify() == []
 
 
@@ -350,6 +352,7 @@ def test_a_withdrawn_pledge_stays_on_record(world, who):
     assert (pledge.status, pledge.withdrawn_by) == (m.PledgeStatus.WITHDRAWN,
                                                      getattr(world, who))
     assert pledge.withdrawn_at is not None
+    assert last_actor(pledge) == getattr(world, who).pk
     with pytest.raises(NotAllowed, match="already withdrawn"):
         services.pledge_withdraw(pledge=pledge, actor=getattr(world, who))
     assert m.Pledge.objects.filter(pk=pledge.pk).exists()
