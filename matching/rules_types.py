@@ -117,6 +117,16 @@ def _weight_error(value: object) -> str | None:
     return None
 
 
+def _role_error(role: object, seen: set[str]) -> str | None:
+    """A role is a non-empty string that no party or top-up before it has (added to `seen`)."""
+    if not isinstance(role, str) or not role.strip():
+        return _("Role must be a non-empty string.")
+    if role in seen:
+        return _("Duplicate role.")
+    seen.add(role)
+    return None
+
+
 def _rules_errors(rules: Rules) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     places = MINOR_UNITS.get(rules.currency) if isinstance(rules.currency, str) else None
@@ -129,11 +139,7 @@ def _rules_errors(rules: Rules) -> dict[str, list[str]]:
         if not isinstance(party, Party):
             _add(errors, path, _("Expected a party."))
             continue
-        if not isinstance(party.role, str) or not party.role.strip():
-            _add(errors, f"{path}.role", _("Role must be a non-empty string."))
-        elif party.role in roles:
-            _add(errors, f"{path}.role", _("Duplicate role."))
-        roles.add(party.role) if isinstance(party.role, str) else None
+        _add(errors, f"{path}.role", _role_error(party.role, roles))
         associations += party.role == ASSOCIATION
         _add(errors, f"{path}.weight", _weight_error(party.weight))
         for category, weight in party.category_weights.items():
@@ -163,17 +169,12 @@ def _rules_errors(rules: Rules) -> dict[str, list[str]]:
 def _top_up_errors(errors: dict[str, list[str]], rules: Rules, top_ups: tuple,
                    raised: Decimal, places: int | None) -> None:
     """Each top-up is a positive amount under a role of its own; the raise is not negative."""
-    party_roles = {p.role for p in rules.parties}
-    seen: set[str] = set()
+    roles = {p.role for p in rules.parties}
     for i, top_up in enumerate(top_ups):
         path = f"top_ups[{i}]"
         if not isinstance(top_up, TopUp):
             _add(errors, path, _("Expected a top-up."))
             continue
-        if not isinstance(top_up.role, str) or not top_up.role.strip():
-            _add(errors, f"{path}.role", _("Role must be a non-empty string."))
-        elif top_up.role in party_roles or top_up.role in seen:
-            _add(errors, f"{path}.role", _("Duplicate role."))
-        seen.add(top_up.role) if isinstance(top_up.role, str) else None
+        _add(errors, f"{path}.role", _role_error(top_up.role, roles))
         _add(errors, f"{path}.amount", amount_error(top_up.amount, places, positive=True))
     _add(errors, "raised", amount_error(raised, places))

@@ -45,6 +45,15 @@ def audited(*, exclude: list[str] | None = None, deletes: bool = True,
     return wrap
 
 
+def stored_name(folder: str, project_id: int, filename: str) -> str:
+    """Where an upload of a project is stored: a name of ours, never the uploader's (no path
+    tricks), keeping only a short suffix of the file's name."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"{folder}/{project_id}/{uuid.uuid4().hex}.{suffix}"
+
+
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

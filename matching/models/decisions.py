@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..querysets import ScopedQuerySet
-from .base import audited, money_field
+from .base import audited, money_field, stored_name
 from .projects import ExecutorKind, ProjectStatus
 
 S = ProjectStatus
@@ -125,10 +125,7 @@ class TopUp(models.Model):
 
 
 def contract_path(instance, filename):
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"contracts/{instance.project_id}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("contracts", instance.project_id, filename)
 
 
 @audited()

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..querysets import PledgeQuerySet, ScopedQuerySet, TrancheQuerySet
-from .base import audited, currency_check, currency_field, money_field
+from .base import audited, currency_check, currency_field, money_field, stored_name
 
 
 @audited()
@@ -101,10 +101,7 @@ class ReceiptStatus(models.TextChoices):
 
 
 def proof_path(instance, filename):
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"receipts/{instance.project_id}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("receipts", instance.project_id, filename)
 
 
 @audited(statement_inserts=True)  # files of receipts are one INSERT (imports)

@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..querysets import ProjectQuerySet, ScopedQuerySet
-from .base import TimeStamped, audited, currency_check, currency_field, money_field
+from .base import (TimeStamped, audited, currency_check, currency_field, money_field,
+                   stored_name)
 from .schemes import Category
 
 
@@ -130,11 +131,7 @@ class EvidenceKind(models.TextChoices):
 
 
 def evidence_path(instance, filename):
-    # the stored name is ours, never the uploader's (no path tricks)
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"evidence/{instance.project_id}/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("evidence", instance.project_id, filename)
 
 
 @audited()

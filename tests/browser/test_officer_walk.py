@@ -15,16 +15,9 @@ from matching import models as m
 from matching import services
 
 from ..services.officer_helpers import capped, committee, second_officer_above
+from .test_scenario import PDF, _login
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pass-word-123")
-    page.get_by_role("button", name="Log in").click()
 
 
 def _done(page, text):
