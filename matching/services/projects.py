@@ -208,6 +208,10 @@ def decided_by(project: Project, actor, proposal) -> tuple:
     if proposal.proposed_by_id == actor.pk:
         raise NotAllowed(_("You took this decision: a second officer must confirm it."),
                          code="four_eyes")
+    # only its confirmation runs it (services.decisions.decision_confirm claims it first)
+    if proposal.status != "confirmed" or proposal.resolved_by_id != actor.pk:
+        raise NotAllowed(_("This decision was already confirmed or sent back."),
+                         code="already_resolved")
     return proposal.proposed_by, actor
 
 

@@ -11,8 +11,8 @@ from .. import services
 from ..errors import ServiceError
 from ..models import (Contract, DecisionStatus, EvidenceKind, PendingDecision, Pledge,
                       Project, ProjectStatus, Tranche)
-from ..waterfall import waterfall
 from ..services.money import evidence_of, with_evidence
+from ..waterfall import waterfall
 from .common import add_service_error, officer_required, scoped_project, submit
 from .explain import association_history, envelope_impact, explain
 from .forms import DecisionForm, DisbursementForm

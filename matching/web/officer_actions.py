@@ -17,12 +17,11 @@ from django.views.decorators.http import require_POST
 from .. import policies, services
 from ..models import (DecisionStatus, EvidenceKind, PendingDecision, Pledge, ProjectStatus,
                       Receipt, ReceiptStatus, TopUp, Tranche)
-from ..services.money import CLAWBACK_STATES
+from ..services.money import CLAWBACK_STATES, evidence_of, with_evidence
 from ..services.projects import MONEY_CLOSED_STATES, TRANSITIONS, needs_second_officer
 from ..services.topups import OPEN_TO_TOP_UPS
 from .action_forms import (ClawbackForm, ConditionsMetForm, ConfirmForm, DecisionReturnForm,
                            NoteForm, ReasonForm, StartWorksForm, TopUpForm)
-from ..services.money import evidence_of, with_evidence
 from .common import clerk_required, officer_required, scoped_project, submit
 from .explain import explain
 
@@ -58,6 +57,11 @@ def posted(request) -> tuple:
     """A form's data and files on a POST, even an empty one (a form with no fields is valid
     when posted), and nothing on a GET."""
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def data(request):
+    """`posted` for forms without files."""
+    return posted(request)[0]
 
 
 def _page(request, project, form, save, *, title, button, done, context=None,
@@ -157,7 +161,7 @@ def conditions_met(request, pk):
 @officer_required
 def top_up_new(request, pk):
     project = scoped_project(request, pk)
-    form = TopUpForm(*posted(request)[:1], user=request.user, project=project)
+    form = TopUpForm(data(request), user=request.user, project=project)
 
     def save(data):
         services.top_up_offer(project=project, actor=request.user, funder=data["funder"],
@@ -175,7 +179,7 @@ def top_up_withdraw(request, pk):
     top_up = get_object_or_404(TopUp.objects.visible_to(request.user)
                                .select_related("project__mahalla__district", "funder"), pk=pk)
     project = top_up.project
-    form = ConfirmForm(*posted(request)[:1])
+    form = ConfirmForm(data(request))
 
     def save(_data):
         services.top_up_withdraw(top_up=top_up, actor=request.user)
@@ -202,7 +206,7 @@ def lifecycle(request, pk, action):
     """Suspend, resume or cancel: a reason, and what the change will do."""
     run, title, button, done = LIFECYCLE[action]
     project = scoped_project(request, pk)
-    form = ReasonForm(*posted(request)[:1])
+    form = ReasonForm(data(request))
 
     def save(data):
         run(project=project, actor=request.user, reason=data["reason"])
@@ -242,7 +246,7 @@ def clerk_start_works(request, pk):
 def close(request, pk):
     """The final accounting, and the confirmation: closing releases what was not disbursed."""
     project = scoped_project(request, pk)
-    form = NoteForm(*posted(request)[:1])
+    form = NoteForm(data(request))
 
     def save(data):
         services.project_close(project=project, actor=request.user, reason=data["reason"])
@@ -292,7 +296,7 @@ def receipt_undo(request, pk, kind):
     receipt = get_object_or_404(Receipt.objects.visible_to(request.user).select_related(
         "project__mahalla__district", "recorded_by"), pk=pk, status=ReceiptStatus.RECORDED)
     project = receipt.project
-    form = ReasonForm(*posted(request)[:1])
+    form = ReasonForm(data(request))
 
     def save(data):
         run(receipt=receipt, actor=request.user, reason=data["reason"])
@@ -309,7 +313,7 @@ def pledge_withdraw(request, pk):
     pledge = get_object_or_404(Pledge.objects.visible_to(request.user)
                                .select_related("project__mahalla__district"), pk=pk)
     project = pledge.project
-    form = ConfirmForm(*posted(request)[:1])
+    form = ConfirmForm(data(request))
 
     def save(_data):
         services.pledge_withdraw(pledge=pledge, actor=request.user)
