@@ -35,13 +35,13 @@ def entry(*, project: Project, kind: str, role: str, amount: Decimal, actor,
           commitment: Commitment | None = None, envelope: BudgetEnvelope | None = None,
           tranche: Tranche | None = None, receipt=None, original_amount: Decimal | None = None,
           original_currency: str = "", memo: str = "",
-          reverses: LedgerEntry | None = None) -> LedgerEntry:
+          reverses: LedgerEntry | None = None, evidence=None) -> LedgerEntry:
     """An entry not written yet, in the project's currency: `post_many` appends it."""
     return LedgerEntry(
         project=project, kind=kind, role=role, amount=amount, currency=project.currency,
         commitment=commitment, envelope=envelope, tranche=tranche, receipt=receipt,
         original_amount=original_amount, original_currency=original_currency, memo=memo[:300],
-        reverses=reverses, created_by=actor)
+        reverses=reverses, evidence=evidence, created_by=actor)
 
 
 def post(**fields) -> LedgerEntry:

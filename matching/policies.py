@@ -108,8 +108,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "review": OFFICERS,
     "decide": OFFICERS,
     "suspend": OFFICERS,
-    "cancel": OFFICERS | {Role.CLERK},
-    "start": OFFICERS,
+    "cancel": OFFICERS,
+    "start": OFFICERS | {Role.CLERK},
     # the clerk, with the handover act signed off by the oversight committee (services.works)
     "complete": frozenset({Role.CLERK}),
     # milestones, progress reports, the oversight committee and its sign-off
@@ -120,6 +120,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "evidence": OFFICERS | {Role.CLERK},
     "disburse": OFFICERS,
     "answer_complaint": OFFICERS,
+    # refund or reverse a receipt: an officer, and never the one who recorded it (the
+    # service checks that)
+    "undo_receipt": OFFICERS,
+    # cover a funding gap: a funder's top-up (which funders: may_commit_funder), or the
+    # association raising its own share, which the association may also do itself
+    "top_up": OFFICERS,
+    "raise_share": OFFICERS | {Role.ASSOCIATION},
 }
 
 ACTION_LABELS = {
@@ -132,6 +139,8 @@ ACTION_LABELS = {
     "receipt": gettext_lazy("record receipts of"), "evidence": gettext_lazy("add evidence to"),
     "disburse": gettext_lazy("disburse for"), "works": gettext_lazy("report on the works of"),
     "answer_complaint": gettext_lazy("answer complaints about"),
+    "undo_receipt": gettext_lazy("refund or reverse receipts of"),
+    "top_up": gettext_lazy("top up"), "raise_share": gettext_lazy("raise the share of"),
 }
 
 
@@ -193,3 +202,32 @@ def may_edit_schemes(user) -> bool:
 def require_administrator(user) -> None:
     if not is_administrator(user):
         raise Forbidden(_("Only programme administrators may do this."))
+
+
+def may_commit_funder(user, funder, envelope) -> bool:
+    """Whether `user` may commit `funder`'s money to a top-up (DOMAIN.md, table of actions):
+    an administrator any funder with an envelope under the project's scheme, and a private
+    sponsor even without one; an officer only the funders of his own district (its hokimiyat
+    and its mahalla committees), from their envelopes."""
+    role = role_of(user)
+    if role == Role.ADMINISTRATOR:
+        return envelope is not None or funder.kind == "sponsor"
+    if role == Role.OFFICER and envelope is not None:
+        return user.district_id is not None and user.district_id in (
+            funder.district_id, funder.mahalla.district_id if funder.mahalla_id else None)
+    return False
+
+
+def top_up_funders(user, scheme):
+    """The funders `user` may offer a top-up for under `scheme` (may_commit_funder as a
+    queryset, for the forms)."""
+    from .models import Funder  # noqa: PLC0415
+
+    role = role_of(user)
+    with_envelope = Q(envelopes__scheme=scheme)
+    if role == Role.ADMINISTRATOR:
+        return Funder.objects.filter(with_envelope | Q(kind="sponsor")).distinct()
+    if role == Role.OFFICER:
+        return Funder.objects.filter(with_envelope, Q(district_id=user.district_id)
+                                     | Q(mahalla__district_id=user.district_id)).distinct()
+    return Funder.objects.none()

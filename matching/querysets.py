@@ -92,8 +92,9 @@ class TrancheQuerySet(ScopedQuerySet):
         return self.filter(paid_on__isnull=True)
 
     def overdue(self, on):
-        """Unpaid and due before `on`."""
-        return self.unpaid().filter(due_on__lt=on)
+        """Unpaid and due before `on`, of a project still taking money (a closed or cancelled
+        project's unpaid tranches were released, not forgotten)."""
+        return self.unpaid().filter(due_on__lt=on, commitment__project__status__in=OPEN_STATES)
 
 
 class ManagedQuerySet(models.QuerySet):
@@ -121,3 +122,4 @@ REVIEW_STATES = ("submitted", "under_review", "deferred")
 # drafts, and drafts withdrawn by their clerk: never part of the programme, its reports or
 # its open data
 UNSUBMITTED_STATES = ("draft", "withdrawn")
+OPEN_STATES = ("approved", "conditionally_approved", "funding", "funded", "in_progress")

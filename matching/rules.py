@@ -2,8 +2,8 @@
 
 compute_match() follows DOMAIN.md "Match rules": targets by weight (largest remainder), caps, the
 maximum public share, the effective contribution, each co-funder's match, the gap and the
-leverage, and keeps every step as a translatable sentence (rules_input.py reads the rules and
-the match-preview JSON). Internally amounts are integers of minor units and ratios are
+leverage, and keeps every step as a translatable sentence (rules_types.py defines the rules,
+rules_input.py reads them and the match-preview JSON). Internally amounts are integers of minor units and ratios are
 Fractions, so nothing is rounded except where the rules say so.
 """
 
@@ -17,157 +17,32 @@ from fractions import Fraction
 from typing import Any
 
 from matching.currencies import (
-    MINOR_UNITS,
     amount_error,
     convert,
     format_amount,
     minor_unit,
     quantize,
 )
+from matching.rules_types import (  # noqa: F401 (the types are imported from here)
+    ASSOCIATION,
+    MAX_RATE,
+    MAX_WEIGHT,
+    Party,
+    Rules,
+    RulesError,
+    Step,
+    TopUp,
+    _,
+    _add,
+    _identity,
+    _top_up_errors,
+    _weight_error,
+)
 
 __all__ = [
-    "ASSOCIATION", "MatchResult", "Party", "Rules", "RulesError", "Step", "compute_match",
-    "convert", "format_amount", "minor_unit", "quantize", "split",
+    "ASSOCIATION", "MatchResult", "Party", "Rules", "RulesError", "Step", "TopUp",
+    "compute_match", "convert", "format_amount", "minor_unit", "quantize", "split",
 ]  # fmt: skip
-
-ASSOCIATION = "association"
-MAX_WEIGHT = Decimal("1000000")
-MAX_RATE = Decimal("1e9")  # the largest rate per unit accepted anywhere (previews, receipts, imports)
-
-
-def _(message: str) -> str:
-    """Mark a message for translation (xgettext picks up ``_``) without importing Django."""
-    return message
-
-
-def _identity(message: str) -> str:
-    return message
-
-
-class RulesError(ValueError):
-    """Invalid rules or input. ``errors`` maps a field path ("rules.parties[1].weight") to
-    messages; each message is a fixed English msgid, so a caller can translate it as is."""
-
-    def __init__(self, errors: Mapping[str, list[str]]) -> None:
-        self.errors = {path: list(messages) for path, messages in errors.items()}
-        super().__init__(self.errors)
-
-
-def _add(errors: dict[str, list[str]], path: str, message: str | None) -> None:
-    if message is not None:
-        errors.setdefault(path, []).append(message)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One sentence of the explanation: an English msgid with %(name)s placeholders."""
-
-    template: str
-    params: dict[str, str] = field(default_factory=dict)
-
-    def render(self, translate: Callable[[str], str] = _identity) -> str:
-        return translate(self.template) % self.params
-
-
-@dataclass(frozen=True)
-class Party:
-    """One funder of a scheme. ``cap`` is an absolute amount per project, in scheme currency."""
-
-    role: str
-    weight: Decimal
-    cap: Decimal | None = None
-    category_weights: Mapping[str, Decimal] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "category_weights", dict(self.category_weights))
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The rules of one scheme version. Exactly one party is the association (the migrants)."""
-
-    currency: str
-    parties: tuple[Party, ...]
-    max_project_cost: Decimal | None = None
-    max_public_share: Decimal | None = None
-    eligible_categories: frozenset[str] | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parties", tuple(self.parties))
-        if isinstance(self.eligible_categories, (set, frozenset, list, tuple)):
-            object.__setattr__(self, "eligible_categories", frozenset(self.eligible_categories))
-        errors = _rules_errors(self)
-        if errors:
-            raise RulesError(errors)
-
-    @property
-    def association(self) -> Party:
-        return next(p for p in self.parties if p.role == ASSOCIATION)
-
-    @property
-    def co_funders(self) -> tuple[Party, ...]:
-        return tuple(p for p in self.parties if p.role != ASSOCIATION)
-
-    def weight_of(self, party: Party | str, category: str | None = None) -> Decimal:
-        """The party's weight for ``category`` when it has one, else its general weight."""
-        if isinstance(party, str):
-            party = next(p for p in self.parties if p.role == party)
-        if category is not None and category in party.category_weights:
-            return party.category_weights[category]
-        return party.weight
-
-
-def _weight_error(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        return _("Expected a decimal weight.")
-    if not Decimal(value).is_finite() or Decimal(value) <= 0:
-        return _("Weight must be greater than zero.")
-    if Decimal(value) > MAX_WEIGHT:
-        return _("Weight is too large.")
-    return None
-
-
-def _rules_errors(rules: Rules) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    places = MINOR_UNITS.get(rules.currency) if isinstance(rules.currency, str) else None
-    if places is None:
-        _add(errors, "currency", _("Unknown currency code."))
-    roles: set[str] = set()
-    associations = 0
-    for i, party in enumerate(rules.parties):
-        path = f"parties[{i}]"
-        if not isinstance(party, Party):
-            _add(errors, path, _("Expected a party."))
-            continue
-        if not isinstance(party.role, str) or not party.role.strip():
-            _add(errors, f"{path}.role", _("Role must be a non-empty string."))
-        elif party.role in roles:
-            _add(errors, f"{path}.role", _("Duplicate role."))
-        roles.add(party.role) if isinstance(party.role, str) else None
-        associations += party.role == ASSOCIATION
-        _add(errors, f"{path}.weight", _weight_error(party.weight))
-        for category, weight in party.category_weights.items():
-            _add(errors, f"{path}.category_weights.{category}", _weight_error(weight))
-        if party.cap is not None:
-            _add(errors, f"{path}.cap", amount_error(party.cap, places))
-    if associations != 1:
-        _add(errors, "parties", _("Exactly one party must be the association."))
-    if len(rules.parties) - associations < 1:
-        _add(errors, "parties", _("At least one co-funder is needed."))
-    if rules.max_project_cost is not None:
-        _add(errors, "max_project_cost", amount_error(rules.max_project_cost, places, positive=True))
-    share = rules.max_public_share
-    if share is not None:
-        if isinstance(share, bool) or not isinstance(share, (Decimal, int)):
-            _add(errors, "max_public_share", _("Expected a decimal number."))
-        elif not (Decimal(share).is_finite() and 0 < share <= 1):
-            _add(errors, "max_public_share", _("Must be more than 0 and at most 1."))
-    eligible = rules.eligible_categories
-    if eligible is not None and not (
-        isinstance(eligible, frozenset) and all(isinstance(c, str) for c in eligible)
-    ):
-        _add(errors, "eligible_categories", _("Expected a list of category names."))
-    return errors
 
 
 @dataclass(frozen=True)
@@ -181,9 +56,29 @@ class MatchResult:
     effective_contribution: Decimal  # R_eff: the part of ``received`` that is matched
     matches: dict[str, Decimal]  # co-funders only
     bound_by: dict[str, str]  # co-funder -> "share" | "cap" | "public_share" | "envelope"
-    gap: Decimal  # cost minus all targets: opened by a cap or the public-share ceiling
-    leverage: Decimal  # sum of matches / R_eff, 2 decimals
+    gap: Decimal  # cost minus all targets, top-ups and raise: what no one has covered yet
+    leverage: Decimal  # sum of matches (top-ups included) / R_eff, 2 decimals
     steps: tuple[Step, ...]
+    # A gap covered after the fact (DOMAIN.md "Match rules" step 4): extra commitments by named
+    # funders, paid in step with the association's money, and the association's own raise,
+    # which grows its target but is never matched.
+    # what set each scheme party's target: "share", or the "cap" or "public_share" that cut it
+    target_limits: dict[str, str] = field(default_factory=dict)
+    top_ups: dict[str, Decimal] = field(default_factory=dict)  # top-up role -> amount
+    top_up_matches: dict[str, Decimal] = field(default_factory=dict)
+    raised: Decimal = Decimal(0)
+
+    def commitment_targets(self) -> dict[str, Decimal]:
+        """What each commitment holds: every party's target (the association's grown by its
+        raise) and every top-up."""
+        return {**self.targets, ASSOCIATION: self.targets[ASSOCIATION] + self.raised,
+                **self.top_ups}
+
+    def owed(self) -> dict[str, Decimal]:
+        """What each commitment has matched so far: each co-funder's and top-up's match, and
+        for the association its money in hand up to its (raised) target."""
+        return {**self.matches, **self.top_up_matches,
+                ASSOCIATION: min(self.received, self.targets[ASSOCIATION] + self.raised)}
 
     def to_dict(self, translate: Callable[[str], str] = _identity) -> dict[str, Any]:
         """The JSON shape of the match-preview contract; amounts as strings."""
@@ -191,7 +86,7 @@ class MatchResult:
         def money(amount: Decimal) -> str:
             return format_amount(amount, self.currency)
 
-        return {
+        out = {
             "currency": self.currency,
             "cost": money(self.cost),
             "targets": {role: money(v) for role, v in self.targets.items()},
@@ -203,6 +98,11 @@ class MatchResult:
             "leverage": format(self.leverage, "f"),
             "steps": [step.render(translate) for step in self.steps],
         }
+        if self.top_ups or self.raised:  # the contract is unchanged for a match without them
+            out["top_ups"] = {role: money(v) for role, v in self.top_ups.items()}
+            out["top_up_matches"] = {role: money(v) for role, v in self.top_up_matches.items()}
+            out["raised"] = money(self.raised)
+        return out
 
 
 def _largest_remainder(total: int, weights: list[Fraction]) -> list[int]:
@@ -255,12 +155,17 @@ def compute_match(
     received: Decimal,
     category: str | None = None,
     envelopes: Mapping[str, Decimal | None] | None = None,
+    top_ups: Sequence[TopUp] = (),
+    raised: Decimal = Decimal(0),
 ) -> MatchResult:
     """Apply ``rules`` to a project of eligible ``cost`` with ``received`` association money
-    (scheme currency). ``envelopes`` maps a co-funder role to what is left of its envelope;
-    a role that is absent or None is unlimited. Raises RulesError on invalid input."""
+    (scheme currency). ``envelopes`` maps a co-funder (or top-up) role to what is left of its
+    envelope; a role that is absent or None is unlimited. ``top_ups`` and ``raised`` (the
+    association's raise of its own share) cover the gap that caps and the public-share ceiling
+    open, and together may not exceed it. Raises RulesError on invalid input."""
     currency, places = rules.currency, minor_unit(rules.currency)
     envelopes = dict(envelopes or {})
+    top_ups = tuple(top_ups)
     errors: dict[str, list[str]] = {}
     _add(errors, "cost", amount_error(cost, places, positive=True))
     _add(errors, "received", amount_error(received, places))
@@ -272,8 +177,9 @@ def compute_match(
         if category not in rules.eligible_categories:
             _add(errors, "category", _("This category is not eligible under the scheme."))
     co_roles = {p.role for p in rules.co_funders}
+    _top_up_errors(errors, rules, top_ups, raised, places)
     for role, remaining in envelopes.items():
-        if role not in co_roles:
+        if role not in co_roles | {t.role for t in top_ups if isinstance(t, TopUp)}:
             _add(errors, f"envelopes.{role}", _("No co-funder has this role."))
         elif remaining is not None:
             _add(errors, f"envelopes.{role}", amount_error(remaining, places))
@@ -349,6 +255,22 @@ def compute_match(
                     targets[i], reasons[i] = targets[i] - cut, "public_share"
     gap = cost_u - sum(targets)
 
+    # 2b. Top-ups and the association's raise cover (part of) that gap, never more.
+    covering = [units(t.amount) for t in top_ups]
+    raised_u = units(raised)
+    if sum(covering) + raised_u > gap:
+        raise RulesError({"top_ups": [_("Top-ups exceed the funding gap.")]})
+    for top_up, cover in zip(top_ups, covering):
+        step(_("Top-up by %(name)s: %(amount)s %(currency)s of the gap of %(gap)s, paid in step "
+               "with the association's money."),
+             name=top_up.name or top_up.role, amount=money(cover), currency=currency,
+             gap=money(gap))  # fmt: skip
+    if raised_u:
+        step(_("The association raises its own share by %(amount)s %(currency)s: its target "
+               "grows to %(target)s; the raise is not matched."),
+             amount=money(raised_u), currency=currency, target=money(targets[a] + raised_u))  # fmt: skip
+    uncovered = gap - sum(covering) - raised_u
+
     # 3. Effective contribution: money beyond the association's target is kept, not matched.
     received_u = units(received)
     effective = min(received_u, targets[a])
@@ -384,10 +306,37 @@ def compute_match(
             step(_("%(role)s owes %(effective)s × %(weight)s/%(base)s = %(formula)s → %(match)s."),
                  **owes)  # fmt: skip
 
+    # 4b. A top-up pays in step with the association: its amount × R_eff / association target.
+    top_up_matches: dict[str, int] = {}
+    for top_up, cover in zip(top_ups, covering):
+        formula = math.floor(Fraction(cover * effective, targets[a])) if targets[a] else 0
+        remaining = envelopes.get(top_up.role)
+        envelope = None if remaining is None else units(remaining)
+        top_up_matches[top_up.role] = min(formula, cover, *([] if envelope is None else [envelope]))
+        bound_by[top_up.role] = ("envelope" if envelope is not None
+                                 and envelope < min(formula, cover) else "top_up")
+        owes = dict(name=top_up.name or top_up.role, amount=money(cover),
+                    effective=money(effective), base=money(targets[a]), formula=money(formula),
+                    match=money(top_up_matches[top_up.role]))  # fmt: skip
+        if bound_by[top_up.role] == "envelope":
+            step(_("%(name)s tops up %(amount)s × %(effective)s/%(base)s = %(formula)s, limited "
+                   "by its remaining envelope %(envelope)s → %(match)s."),
+                 envelope=money(envelope), **owes)  # fmt: skip
+        else:
+            step(_("%(name)s tops up %(amount)s × %(effective)s/%(base)s = %(formula)s → "
+                   "%(match)s."), **owes)  # fmt: skip
+
     # 5. Gap and leverage.
-    step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, %(targets)s)."),
-         gap=money(gap), currency=currency, cost=money(cost_u), targets=money(sum(targets)))  # fmt: skip
-    total = sum(matches.values())
+    if top_ups or raised_u:
+        step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, %(targets)s, "
+               "and the top-ups, %(covered)s)."),
+             gap=money(uncovered), currency=currency, cost=money(cost_u),
+             targets=money(sum(targets)), covered=money(sum(covering) + raised_u))  # fmt: skip
+    else:
+        step(_("Funding gap: %(gap)s %(currency)s (cost %(cost)s minus the targets, "
+               "%(targets)s)."),
+             gap=money(gap), currency=currency, cost=money(cost_u), targets=money(sum(targets)))  # fmt: skip
+    total = sum(matches.values()) + sum(top_up_matches.values())
     leverage = _round_half_up(Fraction(total, effective) if effective else Fraction(0))
     step(_("Leverage: matches %(matches)s / effective contribution %(effective)s "
            "= %(leverage)s."),
@@ -404,9 +353,13 @@ def compute_match(
         effective_contribution=amount(effective),
         matches={r: amount(m) for r, m in matches.items()},
         bound_by=bound_by,
-        gap=amount(gap),
+        gap=amount(uncovered),
         leverage=leverage,
         steps=tuple(steps),
+        target_limits=dict(zip(roles, reasons)),
+        top_ups={t.role: amount(c) for t, c in zip(top_ups, covering)},
+        top_up_matches={r: amount(m) for r, m in top_up_matches.items()},
+        raised=amount(raised_u),
     )
 
 

@@ -65,7 +65,8 @@ class World:
         """Approved, its association's share received, works started (mahalla A: bob)."""
         project = self.approved(**kwargs)
         self.receipt(project, str(project.cost / 2))
-        return services.project_start(project=project, actor=self.bob)
+        self.start_works(project)
+        return project
 
     def clerk_of(self, project) -> m.User:
         return self.alice if project.mahalla_id == self.mahalla_a.pk else self.charlie
@@ -81,6 +82,25 @@ class World:
             services.oversight_sign_off(member=member, actor=clerk, decision="signed",
                                         on=datetime.date.today())
         return recorded
+
+    def evidence(self, project, kind="photo", *, actor=None) -> m.Evidence:
+        """A small PDF as evidence of `kind`, uploaded by alice unless `actor` is given."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return services.evidence_add(
+            project=project, actor=actor or self.alice, kind=kind,
+            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4 evidence",
+                                    content_type="application/pdf"))
+
+    def start_works(self, project, *, actor=None) -> m.Contract:
+        """The works start under a contract for the project's cost, signed today."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return services.project_start(
+            project=project, actor=actor or self.bob, executor="Navbahor Qurilish LLC",
+            executor_kind="contractor", amount=project.cost, signed_on=datetime.date.today(),
+            document=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 contract",
+                                        content_type="application/pdf"))
 
     def receipt(self, project, amount="10000000.00", *, reference=None, currency="UZS",
                 **kwargs) -> m.Receipt:

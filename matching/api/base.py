@@ -8,10 +8,10 @@ is simply not in the queryset, so it answers 404 like one that does not exist.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer
 from drf_standardized_errors.openapi_serializers import (ParseErrorResponseSerializer,
                                                          ValidationErrorResponseSerializer)
-from rest_framework import exceptions, generics, permissions, status, viewsets
+from rest_framework import exceptions, generics, permissions, serializers, status, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -26,6 +26,26 @@ from ..security import log_refusal
 BAD_REQUEST = PolymorphicProxySerializer(
     component_name="BadRequestResponse", resource_type_field_name=None,
     serializers=[ValidationErrorResponseSerializer, ParseErrorResponseSerializer])
+
+
+
+class RefusalErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True, help_text="The field it is about, if any.")
+
+
+class RefusalResponseSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="client_error, or validation_error when a field "
+                                           "is named")
+    errors = RefusalErrorSerializer(many=True)
+
+
+# A service's refusal at 409 (the project's state, four eyes, an envelope short, done already)
+# or 422 (an Idempotency-Key reused for another request).
+REFUSED = OpenApiResponse(RefusalResponseSerializer,
+                          description="Refused: the reason and, where there is one, the field.")
+
 
 class AuditorReadOnly(permissions.BasePermission):
     """An auditor reads everything and writes nothing."""

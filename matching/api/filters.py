@@ -3,7 +3,7 @@
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
-from ..models import Category, Project, ProjectStatus
+from ..models import Category, Project, ProjectStatus, Tranche
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -19,6 +19,16 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = ["region", "district", "mahalla", "status", "category", "scheme",
                   "fiscal_year"]
+
+
+class TrancheFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="commitment__project_id")
+    paid = django_filters.BooleanFilter(field_name="paid_on", lookup_expr="isnull",
+                                        exclude=True)
+
+    class Meta:
+        model = Tranche
+        fields = ["project", "paid"]
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -5,6 +5,7 @@ again with the same key: it gets the first response and nothing new is created. 
 with a different request is a client bug and answers 422.
 """
 
+import functools
 import hashlib
 import json
 
@@ -67,35 +68,52 @@ def _clean_key(request) -> str | None:
     return key
 
 
-class IdempotentCreateMixin:
-    """Wraps `create()`: claim the key, do the work, store the response, in one transaction.
+def replayable(request, respond) -> Response:
+    """Run `respond()` under the request's `Idempotency-Key`, if it has one: claim the key, do
+    the work, store the response, in one transaction.
 
     The key is claimed with an INSERT (the unique constraint decides), never check-then-
     insert: a concurrent replay blocks on the first request's row, then reads its response.
     Failed requests (4xx) roll back with their key, so the client may correct and retry.
     """
+    key = _clean_key(request)
+    if key is None:
+        return respond()
+    mark = fingerprint(request)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.create(user=request.user, key=key,
+                                                      fingerprint=mark)
+        except IntegrityError:
+            return _replay(request.user, key, mark)
+        response = respond()
+        IdempotencyKey.objects.filter(pk=claim.pk).update(
+            status_code=response.status_code, response=response.data)
+    return response
+
+
+def _replay(user, key: str, mark: str) -> Response:
+    first = IdempotencyKey.objects.get(user=user, key=key)
+    if first.fingerprint != mark:
+        raise KeyReused()
+    return Response(first.response, status=first.status_code,
+                    headers={"Idempotent-Replayed": "true"})
+
+
+def idempotent(action):
+    """A view action that creates money records, made `replayable`."""
+
+    @functools.wraps(action)
+    def wrapper(self, request, *args, **kwargs):
+        return replayable(request, lambda: action(self, request, *args, **kwargs))
+
+    return wrapper
+
+
+class IdempotentCreateMixin:
+    """Wraps `create()` in `replayable`."""
 
     def create(self, request, *args, **kwargs):
-        key = _clean_key(request)
-        if key is None:
-            return super().create(request, *args, **kwargs)
-        mark = fingerprint(request)
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    claim = IdempotencyKey.objects.create(user=request.user, key=key,
-                                                          fingerprint=mark)
-            except IntegrityError:
-                return self._replay(request.user, key, mark)
-            response = super().create(request, *args, **kwargs)
-            IdempotencyKey.objects.filter(pk=claim.pk).update(
-                status_code=response.status_code, response=response.data)
-        return response
-
-    @staticmethod
-    def _replay(user, key: str, mark: str) -> Response:
-        first = IdempotencyKey.objects.get(user=user, key=key)
-        if first.fingerprint != mark:
-            raise KeyReused()
-        return Response(first.response, status=first.status_code,
-                        headers={"Idempotent-Replayed": "true"})
+        return replayable(request, lambda: super(IdempotentCreateMixin, self).create(
+            request, *args, **kwargs))

@@ -8,10 +8,15 @@ from rest_framework.renderers import JSONRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from .views import audit, auth, money, projects, public, webhooks
+from .views import audit, auth, money, officers, projects, public, webhooks
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
+# the actions on a project (POST /projects/{id}/suspend/ ...): no list or detail of their own
+router.register("projects", officers.ProjectActionViewSet, basename="project-action")
+router.register("decisions", officers.PendingDecisionViewSet, basename="decision")
+router.register("top-ups", officers.TopUpViewSet, basename="top-up")
+router.register("tranches", officers.TrancheViewSet, basename="tranche")
 router.register("pledges", money.PledgeViewSet, basename="pledge")
 router.register("receipts", money.ReceiptViewSet, basename="receipt")
 router.register("schemes", public.SchemeViewSet, basename="scheme")

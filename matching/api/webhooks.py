@@ -41,7 +41,8 @@ from ..models import DeliveryStatus, Project, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("project.status_changed", "receipt.recorded", "tranche.disbursed")
+TOPICS = ("project.status_changed", "receipt.recorded", "receipt.refunded", "receipt.reversed",
+          "tranche.disbursed", "clawback.recorded", "pledge.withdrawn")
 TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 8  # the first try and seven retries: about 35 minutes with the backoff below
 BACKOFF_FACTOR = 30

@@ -106,10 +106,11 @@ def _scheme(code, name, country, parties, admin, **fields) -> m.Scheme:
 def _schemes(admin) -> dict[str, m.Scheme]:
     uz, tj, kg = (m.Country.objects.get(code=c) for c in ("UZ", "TJ", "KG"))
     schemes = {
+        # decisions on projects above 100,000,000 wait for a second officer (officer2)
         "uz-1x1": _scheme("uz-1x1-2026", "1x1 Mahalla Initiative (Uzbekistan)", uz,
                           [("association", "1", None), ("district", "1", None)], admin,
                           max_project_cost=Decimal("900000000.00"),
-                          second_officer_threshold=Decimal("500000000.00")),
+                          second_officer_threshold=Decimal("100000000.00")),
         "uz-3x1": _scheme("uz-3x1-2026", "3x1 Hashar (Uzbekistan)", uz,
                           [("association", "1", None), ("mahalla", "1", None),
                            ("district", "1", "150000000.00"), ("region", "1", None)], admin,
@@ -286,7 +287,10 @@ def _build(spec, schemes, mahallas, associations) -> None:
             fee=(Decimal(amount) / 50).quantize(Decimal("0.01")),
             reference=f"DEMO-{project.code}-{n}", proof=_file("transfer.pdf"))
     if reached >= ORDER.index("in_progress"):
-        services.project_start(project=project, actor=officer)
+        services.project_start(project=project, actor=officer, executor=project.executor,
+                               executor_kind=project.executor_kind, amount=project.cost,
+                               signed_on=today - datetime.timedelta(days=5),
+                               document=_file("contract.pdf"))
         evidence = services.evidence_add(project=project, actor=clerk, kind="photo",
                                          file=_file("works.png"), description="Works under way",
                                          quantity="1.2 km of pipe laid")
@@ -330,6 +334,38 @@ def _complaints() -> None:
             services.complaint_answer(actor=officer, complaint=complaint, answer=answer)
 
 
+def _topped_up(schemes, mahallas, associations) -> None:
+    """A 3x1 project whose district cap opens a gap of 50,000,000: the region tops up
+    30,000,000 from its envelope (recorded by the administrator) and the association raises
+    its own share by the rest; then it is approved and the money starts to come in."""
+    title = "Do'stlik school heating"
+    mahalla = mahallas["1727413/Do'stlik"]
+    if m.Project.objects.filter(mahalla=mahalla, title=title).exists():
+        return
+    clerk, officer = _people(mahalla.district, mahallas)
+    admin = m.User.objects.get(username="admin")
+    today = timezone.localdate()
+    project = services.project_create(
+        actor=clerk, mahalla=mahalla, association=associations["Bekobod Brotherhood Almaty"],
+        scheme=schemes["uz-3x1"], category="school", title=title,
+        cost=Decimal("800000000.00"), executor="Bekobod Issiqlik LLC",
+        description="New boilers and radiators for the Do'stlik school; the district's share "
+                    "is capped at 150,000,000.", deadline=today + datetime.timedelta(days=240))
+    services.project_submit(project=project, actor=clerk)
+    services.project_review_start(project=project, actor=officer)
+    region = m.Funder.objects.get(kind="region", region=mahalla.district.region)
+    services.top_up_offer(project=project, actor=admin, funder=region,
+                          amount=Decimal("30000000.00"),
+                          reason="Regional council decision 14/2026 on school heating.")
+    services.top_up_offer(project=project, actor=officer, amount=Decimal("20000000.00"),
+                          reason="The association's board raised its share (letter of 2 March).")
+    services.project_approve(project=project, actor=officer,
+                             reason="Covered by the region's top-up and the association's raise.")
+    services.receipt_record(project=project, actor=clerk, amount=Decimal("3000000.00"),
+                            currency="KZT", received_on=today - datetime.timedelta(days=3),
+                            reference=f"DEMO-{project.code}-1", proof=_file("transfer.pdf"))
+
+
 def auditors_group():
     """Read-only admin access to every record and to the audit trail."""
     from django.contrib.auth.models import Group, Permission
@@ -369,6 +405,7 @@ def seed() -> list[tuple[str, str]]:
         _build(spec, schemes, mahallas, associations)
     _waiting_work(mahallas)
     _complaints()
+    _topped_up(schemes, mahallas, associations)
     return LOGINS
 
 

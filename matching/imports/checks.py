@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import policies
 from ..errors import InvalidInput
 from ..models import Project
-from ..services.money import _amount as service_amount
+from ..services.money import checked_amount as service_amount
 from ..services.money import converted as service_converted
 from ..services.money import entered_rate as service_rate
 from ..services.projects import MONEY_CLOSED_STATES

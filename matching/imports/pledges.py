@@ -102,7 +102,7 @@ def _project_params(cursor, actor) -> dict:
 
 
 def check_params() -> dict:
-    """The currency table and the messages of services.money._amount and
+    """The currency table and the messages of services.money.checked_amount and
     currencies.amount_error, in the user's language."""
     return {
         "kind": KIND, "currencies": list(currencies.MINOR_UNITS),

@@ -4,6 +4,8 @@ from .geography import Country, District, Mahalla, PlaceKind, Region
 from .money import (Commitment, EntryKind, ExchangeRate, LedgerEntry, MatchRecord, Pledge, PledgeStatus,
                     Receipt, ReceiptStatus, Tranche)
 from .projects import Evidence, EvidenceKind, ExecutorKind, Project, ProjectStatus, StatusChange
+from .decisions import (DECISION_CHOICES, Contract, DecisionStatus, PendingDecision,  # noqa: I001
+                        TopUp, TopUpStatus)
 from .schemes import (ASSOCIATION_ROLE, BudgetEnvelope, Category, Funder, FunderKind, Scheme,
                       SchemeCategoryWeight, SchemeParty, SchemeVersion)
 
@@ -13,6 +15,7 @@ __all__ = [
     "FunderKind", "LedgerEntry", "Mahalla", "MatchRecord", "PlaceKind", "MigrantAssociation", "Pledge", "PledgeStatus",
     "Project", "ProjectStatus", "Receipt", "ReceiptStatus", "Region", "Role", "Scheme",
     "SchemeCategoryWeight", "SchemeParty", "SchemeVersion", "StatusChange", "Tranche", "User",
+    "Contract", "DECISION_CHOICES", "DecisionStatus", "PendingDecision", "TopUp", "TopUpStatus",
 ]
 
 from .outbox import OutboxMessage  # noqa: E402

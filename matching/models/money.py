@@ -61,6 +61,9 @@ class Pledge(models.Model):
                               default=PledgeStatus.ANNOUNCED)
     announced_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("announced at"), auto_now_add=True)
+    withdrawn_by = models.ForeignKey("matching.User", models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     import_batch = models.ForeignKey("matching.ImportBatch", models.PROTECT, null=True,
                                      blank=True, editable=False, db_index=False,
                                      related_name="pledges", verbose_name=_("import"))
@@ -162,6 +165,9 @@ class Commitment(models.Model):
                                related_name="commitments")
     envelope = models.ForeignKey("matching.BudgetEnvelope", models.PROTECT, null=True,
                                  blank=True, related_name="commitments")
+    # a top-up's commitment (role "top_up_<id>"): its funder may also hold a share commitment
+    top_up = models.OneToOneField("matching.TopUp", models.PROTECT, null=True, blank=True,
+                                  related_name="commitment")
     scheme_version = models.ForeignKey("matching.SchemeVersion", models.PROTECT,
                                        related_name="commitments")
     position = models.PositiveSmallIntegerField(default=0)
@@ -170,7 +176,7 @@ class Commitment(models.Model):
     reserved = money_field(_("reserved"), default=0)
     disbursed = money_field(_("disbursed"), default=0)
     bound_by = models.CharField(_("bound by"), max_length=20, blank=True,
-                                help_text=_("share, cap, envelope or public_share"))
+                                help_text=_("share, cap, envelope, public_share or top_up"))
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -180,7 +186,8 @@ class Commitment(models.Model):
         verbose_name = _("commitment")
         constraints = [
             models.UniqueConstraint(fields=["project", "role"], name="commitment_unique_role"),
-            models.UniqueConstraint(fields=["project", "funder"], condition=Q(funder__isnull=False),
+            models.UniqueConstraint(fields=["project", "funder"],
+                                    condition=Q(funder__isnull=False, top_up__isnull=True),
                                     name="commitment_unique_funder"),
             models.CheckConstraint(condition=Q(target__gte=0), name="commitment_target_not_negative"),
             models.CheckConstraint(condition=Q(matched__gte=0) & Q(matched__lte=F("target")),
@@ -288,6 +295,9 @@ class LedgerEntry(models.Model):
                                 related_name="entries")
     reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True,
                                     related_name="reversed_by")
+    # what the movement rests on: the works paid for, the finding behind a clawback
+    evidence = models.ForeignKey("matching.Evidence", models.PROTECT, null=True, blank=True,
+                                 related_name="entries")
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)

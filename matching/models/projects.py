@@ -106,6 +106,13 @@ class StatusChange(models.Model):
     to_status = models.CharField(max_length=30, choices=ProjectStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
+    # a decision above the scheme's second-officer threshold: `actor` took it, this officer
+    # confirmed it (models.decisions.PendingDecision)
+    confirmed_by = models.ForeignKey("matching.User", models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    # the evidence the change rests on (conditions met)
+    evidence = models.ForeignKey("matching.Evidence", models.PROTECT, null=True, blank=True,
+                                 related_name="status_changes", verbose_name=_("evidence"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

@@ -5,18 +5,22 @@ actor. Reads are QuerySet methods (querysets.py), not services.
 """
 
 from .approvals import match_recompute, project_approve, project_cancel, project_conditions_met
-from .complaints import complaint_answer, complaint_file
-from .money import (clawback_record, evidence_add, pledge_create, pledge_withdraw,
-                    receipt_record, receipt_refund, receipt_reverse, tranche_disburse)
 from .associations import application_approve, application_refuse, association_apply
+from .closing import final_accounting, project_close
+from .complaints import complaint_answer, complaint_file
+from .contracts import project_start
+from .decisions import decision_confirm, decision_record, decision_return
 from .drafts import project_edit, project_withdraw
 from .funders import envelope_adjust, envelope_open, funder_save
 from .geography import geography_load, place_population_set
-from .projects import (project_close, project_create, project_decide, project_resume,
-                       project_review_start, project_start, project_submit, project_suspend)
+from .money import (clawback_record, evidence_add, pledge_create, pledge_withdraw,
+                    receipt_record, receipt_refund, receipt_reverse, tranche_disburse)
+from .projects import (project_create, project_decide, project_resume, project_review_start,
+                       project_submit, project_suspend)
 from .proposals import proposal_adopt, proposal_create, proposal_decline
 from .recompute import matches_recompute
 from .schemes import scheme_copy, scheme_publish, scheme_save
+from .topups import top_up_offer, top_up_withdraw
 from .users import (invitation_accept, invitation_resend, user_invite, user_reinstate,
                     user_update, user_withdraw)
 from .works import (milestones_set, oversight_member_add, oversight_member_edit,
@@ -24,15 +28,17 @@ from .works import (milestones_set, oversight_member_add, oversight_member_edit,
                     project_complete)
 
 __all__ = [
-    "clawback_record", "complaint_answer", "complaint_file", "evidence_add", "match_recompute", "matches_recompute", "pledge_create", "pledge_withdraw",
-    "project_approve", "project_cancel", "project_close", "project_complete",
-    "project_conditions_met", "project_create", "project_decide", "project_resume",
-    "project_review_start", "project_start", "project_submit", "project_suspend",
-    "receipt_record", "receipt_refund", "receipt_reverse", "scheme_publish", "tranche_disburse",
-    "application_approve", "application_refuse", "association_apply", "envelope_adjust",
-    "envelope_open", "funder_save", "geography_load", "place_population_set", "proposal_adopt",
-    "proposal_create", "proposal_decline", "scheme_copy", "scheme_save", "invitation_accept",
-    "invitation_resend", "user_invite", "user_reinstate", "user_update", "user_withdraw",
-    "milestones_set", "oversight_member_add", "oversight_member_edit", "oversight_member_remove",
-    "oversight_sign_off", "progress_report_create", "project_edit", "project_withdraw",
+    "application_approve", "application_refuse", "association_apply", "clawback_record",
+    "complaint_answer", "complaint_file", "decision_confirm", "decision_record",
+    "decision_return", "envelope_adjust", "envelope_open", "evidence_add", "final_accounting",
+    "funder_save", "geography_load", "invitation_accept", "invitation_resend", "match_recompute",
+    "matches_recompute", "milestones_set", "oversight_member_add", "oversight_member_edit",
+    "oversight_member_remove", "oversight_sign_off", "place_population_set", "pledge_create",
+    "pledge_withdraw", "progress_report_create", "project_approve", "project_cancel",
+    "project_close", "project_complete", "project_conditions_met", "project_create",
+    "project_decide", "project_edit", "project_resume", "project_review_start", "project_start",
+    "project_submit", "project_suspend", "project_withdraw", "proposal_adopt", "proposal_create",
+    "proposal_decline", "receipt_record", "receipt_refund", "receipt_reverse", "scheme_copy",
+    "scheme_publish", "scheme_save", "top_up_offer", "top_up_withdraw", "tranche_disburse",
+    "user_invite", "user_reinstate", "user_update", "user_withdraw",
 ]

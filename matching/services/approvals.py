@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from .. import currencies, ledger, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
-from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, MatchRecord,
-                      Project, ProjectStatus, Receipt, ReceiptStatus, SchemeVersion, Tranche)
+from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, Evidence,
+                      MatchRecord, Project, ProjectStatus, Receipt, ReceiptStatus,
+                      SchemeVersion, TopUp, TopUpStatus, Tranche)
 from .base import service
-from .projects import (lock, require_eligible, require_not_submitter, require_reason,
+from .projects import (decided_by, lock, require_eligible, require_four_eyes, require_reason,
                        require_transition, transition)
 from .schemes import current_version, envelopes_for, rules_of
+from .topups import as_match, match_top_ups, offered_top_ups
 
 S = ProjectStatus
 # the disbursement schedule when the officer gives none: days after approval, share of target
@@ -35,9 +37,11 @@ def _serialise(result: rules.MatchResult) -> dict:
     return data
 
 
-def _compute(project: Project, rules_: rules.Rules, *, envelopes=None) -> rules.MatchResult:
+def _compute(project: Project, rules_: rules.Rules, *, envelopes=None, top_ups=(),
+             raised=Decimal(0)) -> rules.MatchResult:
     return rules.compute_match(rules_, cost=project.cost, received=project.received,
-                               category=project.category, envelopes=envelopes)
+                               category=project.category, envelopes=envelopes,
+                               top_ups=top_ups, raised=raised)
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -46,64 +50,94 @@ def _money(amount: Decimal, currency: str) -> str:
 
 @service
 def project_approve(*, project: Project, actor, reason: str, conditions: str = "",
-                    schedule: list[tuple[datetime.date, Decimal]] | None = None) -> Project:
+                    schedule: list[tuple[datetime.date, Decimal]] | None = None,
+                    proposal=None) -> Project:
     """Approve (or, with `conditions`, approve conditionally): reserve every co-funder's
-    target against its envelope, all or nothing, and lay out the tranche schedule."""
+    target and every top-up against its envelope, all or nothing, and lay out the tranche
+    schedule. Above the scheme's second-officer threshold only a confirmation
+    (services.decisions) runs it, with the first officer's `proposal`."""
     reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "decide", project)
     to = S.CONDITIONALLY_APPROVED if conditions.strip() else S.APPROVED
     require_transition(project, to)
-    require_not_submitter(project, actor)
-    if Receipt.objects.filter(project=project, recorded_by=actor).exists():
-        raise NotAllowed(_("You recorded a receipt on this project: another officer must "
-                           "approve it."), code="four_eyes")
+    require_four_eyes(project, actor)
+    author, confirmer = decided_by(project, actor, proposal)
     require_eligible(project)
     version = current_version(project.scheme)
     rules_ = rules_of(version)
-    result = _compute(project, rules_)
+    # the top-ups offered so far are part of what is approved: frozen with the match
+    offered = offered_top_ups(project)
+    top_ups, raised = as_match(offered)
+    try:
+        result = _compute(project, rules_, top_ups=top_ups, raised=raised)
+    except rules.RulesError as error:  # the rules changed since the top-ups were offered
+        raise NotAllowed(_("The top-ups offered exceed the funding gap under the current "
+                           "rules: withdraw or lower one."), code="funding_gap") from error
     if result.gap > 0:
         raise NotAllowed(_("A funding gap of %(gap)s remains (a cap or the public-share "
                            "ceiling): lower the cost or have a party top it up.")
                          % {"gap": _money(result.gap, project.currency)}, code="funding_gap")
     roles = [p.role for p in rules_.co_funders]
     by_role = envelopes_for(project, roles)
-    locked = lock_envelopes([e.pk for e in by_role.values()])
-    short = [(role, result.targets[role] - locked[by_role[role].pk].available)
-             for role in roles if result.targets[role] > locked[by_role[role].pk].available]
-    if short:
-        raise Conflict(" ".join(
-            _("The %(role)s envelope lacks %(short)s: it needs %(target)s and has %(left)s "
-              "left.") % {"role": role, "short": _money(amount, project.currency),
-                          "target": _money(result.targets[role], project.currency),
-                          "left": _money(locked[by_role[role].pk].available, project.currency)}
-            for role, amount in short), code="envelope_short")
+    locked = _reserve_room(project, result, by_role, offered)
 
-    for position, party in enumerate(rules_.parties):
-        role = party.role
-        envelope = locked[by_role[role].pk] if role in by_role else None
-        # every co-funder has an envelope, of its funder (envelopes_for found it by
-        # funder_for); the association has neither
+    # every co-funder has an envelope, of its funder (envelopes_for found it by funder_for);
+    # a top-up has its funder's, or none (a private sponsor); the association has neither
+    lines = [(party.role, locked[by_role[party.role].pk] if party.role in by_role else None,
+              None) for party in rules_.parties]
+    lines += [(t.role, locked[t.envelope_id] if t.envelope_id else None, t) for t in offered
+              if t.funder_id]  # the association's raise grows its own target
+    targets = result.commitment_targets()
+    for position, (role, envelope, top_up) in enumerate(lines):
         commitment = Commitment.objects.create(
-            project=project, role=role, funder_id=envelope.funder_id if envelope else None,
-            envelope=envelope,
-            scheme_version=version, position=position, target=result.targets[role],
-            bound_by=result.bound_by.get(role, ""))
-        if envelope is not None and commitment.target > 0:
+            project=project, role=role, top_up=top_up,
+            funder_id=top_up.funder_id if top_up else (envelope.funder_id if envelope else None),
+            envelope=envelope, scheme_version=version, position=position,
+            target=targets[role], bound_by=result.bound_by.get(role, ""))
+        if role != ASSOCIATION_ROLE and commitment.target > 0:
             ledger.post(project=project, kind=EntryKind.RESERVATION, role=role,
                         amount=commitment.target, actor=actor, commitment=commitment,
                         envelope=envelope, memo=_("Reserved at approval"))
         _lay_out_tranches(commitment, schedule or _default_schedule())
+    TopUp.objects.filter(pk__in=[t.pk for t in offered]).update(status=TopUpStatus.COMMITTED)
     project.scheme_version = version
     project.conditions = conditions.strip()
     project.decided_at = timezone.now()
     project.save(update_fields=["scheme_version", "conditions", "decided_at"])
-    transition(project, to, actor=actor, reason=reason)
+    transition(project, to, actor=author, reason=reason, confirmed_by=confirmer)
     _apply_match(project, actor=actor, reason="approval")
     if to == S.APPROVED:
         transition(project, S.FUNDING, actor=actor)
         _update_funding_status(project, actor=actor)
     return project
+
+
+def _reserve_room(project: Project, result: rules.MatchResult, by_role: dict,
+                  offered: list[TopUp]) -> dict[int, BudgetEnvelope]:
+    """Lock every envelope the approval reserves from (in id order, after the project) and
+    refuse, naming each, those that lack room for all this project takes from them: a
+    funder's share and its top-up come out of the same envelope."""
+    needs: dict[int, Decimal] = defaultdict(Decimal)
+    names: dict[int, str] = {}
+    for role, envelope in by_role.items():
+        needs[envelope.pk] += result.targets[role]
+        names[envelope.pk] = role
+    for top_up in offered:
+        if top_up.envelope_id:
+            needs[top_up.envelope_id] += top_up.amount
+            names.setdefault(top_up.envelope_id, top_up.funder.name)
+    locked = lock_envelopes(list(needs))
+    short = [(pk, need) for pk, need in needs.items() if need > locked[pk].available]
+    if short:
+        raise Conflict(" ".join(
+            _("The %(role)s envelope lacks %(short)s: it needs %(target)s and has %(left)s "
+              "left.") % {"role": names[pk],
+                          "short": _money(need - locked[pk].available, project.currency),
+                          "target": _money(need, project.currency),
+                          "left": _money(locked[pk].available, project.currency)}
+            for pk, need in short), code="envelope_short")
+    return locked
 
 
 def _default_schedule() -> list[tuple[datetime.date, Decimal]]:
@@ -148,6 +182,7 @@ def _apply_matches(projects: list[Project], *, actor, reason: str) \
               .values_list("pk", "received", "matched", "disbursed")}
     versions = {v.pk: (v, rules_of(v)) for v in SchemeVersion.objects.filter(
         pk__in={p.scheme_version_id for p in projects})}
+    covered = match_top_ups([p.pk for p in projects])
     results, entries, bound_by, records = {}, [], defaultdict(list), []
     for project in projects:
         project.received, project.matched, project.disbursed = totals[project.pk]
@@ -155,8 +190,10 @@ def _apply_matches(projects: list[Project], *, actor, reason: str) \
         version, rules_ = versions[project.scheme_version_id]
         envelopes = {role: c.reserved for role, c in commitments.items()
                      if role != ASSOCIATION_ROLE}
-        result = results[project.pk] = _compute(project, rules_, envelopes=envelopes)
-        owed = {**result.matches, ASSOCIATION_ROLE: result.effective_contribution}
+        top_ups, raised = covered[project.pk]
+        result = results[project.pk] = _compute(project, rules_, envelopes=envelopes,
+                                                top_ups=top_ups, raised=raised)
+        owed = result.owed()
         for role, commitment in commitments.items():
             if owed[role] < commitment.disbursed:
                 raise NotAllowed(_("%(role)s has already disbursed %(paid)s, more than it "
@@ -219,13 +256,20 @@ def match_recompute(*, project: Project, actor, reason: str = "recomputed") -> P
 
 
 @service
-def project_conditions_met(*, project: Project, actor, reason: str) -> Project:
+def project_conditions_met(*, project: Project, actor, reason: str,
+                           evidence: Evidence | None) -> Project:
+    """The conditions of a conditional approval are met: on the evidence that meets them
+    (kept with the status change), the project goes on to funding."""
+    reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "decide", project)
     if project.status != S.CONDITIONALLY_APPROVED:
         raise NotAllowed(_("Only a conditionally approved project can have its conditions "
-                           "met."))
-    transition(project, S.FUNDING, actor=actor, reason=reason)
+                           "met."), code="transition_not_allowed")
+    if evidence is None or evidence.project_id != project.pk:
+        raise InvalidInput(_("Attach the evidence that meets the conditions, from this "
+                             "project."), field="evidence")
+    transition(project, S.FUNDING, actor=actor, reason=reason, evidence=evidence)
     _update_funding_status(project, actor=actor)
     return project
 
@@ -245,7 +289,7 @@ def project_cancel(*, project: Project, actor, reason: str) -> Project:
     for c in commitments:
         if c.role == ASSOCIATION_ROLE:
             spent_by_association = c.disbursed
-        if c.reserved > c.disbursed and c.envelope_id:
+        if c.reserved > c.disbursed:  # a sponsor's top-up may have no envelope
             entries.append(ledger.entry(
                 project=project, kind=EntryKind.RESERVATION, role=c.role,
                 amount=c.disbursed - c.reserved, actor=actor, commitment=c, envelope=c.envelope,
@@ -258,6 +302,8 @@ def project_cancel(*, project: Project, actor, reason: str) -> Project:
     # `received` as read under the project's lock: releases and matches do not move it
     entries += _refunds(project, project.received - spent_by_association, actor=actor)
     ledger.post_many(entries)
+    TopUp.objects.filter(project=project, status=TopUpStatus.OFFERED).update(
+        status=TopUpStatus.WITHDRAWN)
     transition(project, S.CANCELLED, actor=actor, reason=reason)
     return project
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from .. import currencies, ledger, outbox, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, ExchangeRate,
-                      Pledge, PledgeStatus, Project, Receipt, ReceiptStatus, Tranche)
+                      Pledge, PledgeStatus, Project, ProjectStatus, Receipt, ReceiptStatus,
+                      Tranche)
 from ..uploads import validate_upload
 from . import evidence as evidence_files
 from .approvals import lock_envelopes, recompute_locked
@@ -18,7 +19,7 @@ from .base import service
 from .projects import MONEY_CLOSED_STATES, lock, require_reason
 
 
-def _amount(value, currency: str, field: str, *, positive: bool = True) -> Decimal:
+def checked_amount(value, currency: str, field: str, *, positive: bool = True) -> Decimal:
     if currency not in currencies.MINOR_UNITS:
         raise InvalidInput(_("Unknown currency."), field="currency")
     if currencies.minor_unit(currency) > 2:
@@ -49,7 +50,7 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
                   expected_on: datetime.date) -> Pledge:
     project = lock(project)
     policies.require(actor, "pledge", project)
-    amount = _amount(amount, currency, "amount")
+    amount = checked_amount(amount, currency, "amount")
     _require_money_open(project)
     _require_registered(project, timezone.localdate())
     pledge = Pledge.objects.create(project=project, association=project.association,
@@ -61,11 +62,16 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
 
 @service
 def pledge_withdraw(*, pledge: Pledge, actor) -> Pledge:
-    policies.require(actor, "pledge", pledge.project)
+    """The association will not send the rest of a pledge: it stays on record, withdrawn, and
+    its receipts stay where they are."""
+    project = lock(pledge.project)
+    policies.require(actor, "pledge", project)
+    # compare-and-swap: a second click or a racing withdrawal changes nothing
     updated = Pledge.objects.filter(pk=pledge.pk, status=PledgeStatus.ANNOUNCED).update(
-        status=PledgeStatus.WITHDRAWN)
+        status=PledgeStatus.WITHDRAWN, withdrawn_by=actor, withdrawn_at=timezone.now())
     if not updated:
-        raise NotAllowed(_("This pledge was already withdrawn."))
+        raise NotAllowed(_("This pledge was already withdrawn."), code="already_withdrawn")
+    outbox.emit("pledge.withdrawn", project_id=project.pk, pledge_id=pledge.pk)
     pledge.refresh_from_db()
     return pledge
 
@@ -88,8 +94,8 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
     """
     project = lock(project)
     policies.require(actor, "receipt", project)
-    amount = _amount(amount, currency, "amount")
-    fee = _amount(fee, currency, "fee", positive=False)
+    amount = checked_amount(amount, currency, "amount")
+    fee = checked_amount(fee, currency, "fee", positive=False)
     reference = (reference or "").strip()
     if not reference:
         raise InvalidInput(_("Give the bank or transfer reference."), field="reference")
@@ -174,8 +180,11 @@ def converted(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
 
 def _undo_receipt(receipt: Receipt, *, actor, kind: str, status: str, reason: str) -> Receipt:
     project = lock(receipt.project)
-    policies.require(actor, "receipt", project)
+    policies.require(actor, "undo_receipt", project)
     reason = require_reason(reason)
+    if receipt.recorded_by_id == actor.pk:
+        raise NotAllowed(_("You recorded this receipt: another officer must refund or reverse "
+                           "it."), code="four_eyes")
     # a closed or cancelled project already settled its money (cancellation refunds what was
     # not spent): undoing one of its receipts now would take back money twice
     _require_money_open(project)
@@ -223,6 +232,31 @@ def evidence_add(*, project: Project, actor, kind: str, file, description: str =
                                 description=description, quantity=quantity)
 
 
+def evidence_of(data: dict) -> dict:
+    """The evidence chosen (`evidence`) or uploaded (`file`, `description`) in a form's or a
+    request's data, as `with_evidence` takes it."""
+    return {"evidence": data.get("evidence"), "file": data.get("file"),
+            "description": data.get("description") or ""}
+
+
+def with_evidence(*, project: Project, actor, kind: str, evidence: Evidence | None = None,
+                  file=None, description: str = "", work):
+    """`work(evidence)` with `evidence` already uploaded for the project, or one uploaded now
+    from `file`: the upload is kept only if the work goes through (its row rolls back with a
+    refusal, and its file is deleted)."""
+    uploaded = None
+    try:
+        with transaction.atomic():
+            if evidence is None:
+                evidence = uploaded = evidence_add(project=project, actor=actor, kind=kind,
+                                                   file=file, description=description or "")
+            return work(evidence)
+    except Exception:  # a refusal or a crash: the row is rolled back either way
+        if uploaded is not None:
+            evidence_files.remove_files(uploaded)
+        raise
+
+
 @service
 def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None,
                      paid_on: datetime.date | None = None) -> Tranche:
@@ -242,7 +276,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
     commitment = tranche.commitment
     due = tranche.amount - tranche.disbursed
-    amount = due if amount in (None, "") else _amount(amount, project.currency, "amount")
+    amount = due if amount in (None, "") else checked_amount(amount, project.currency, "amount")
     if amount <= 0 or amount > due:
         raise InvalidInput(_("This tranche has %(due)s left to pay.") % {
             "due": currencies.format_amount(due, project.currency)}, field="amount")
@@ -255,7 +289,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
             code="not_matched_yet")
     ledger.post(project=project, kind=EntryKind.DISBURSEMENT, role=commitment.role,
                 amount=amount, actor=actor, commitment=commitment, tranche=tranche,
-                envelope=commitment.envelope,
+                envelope=commitment.envelope, evidence=evidence,
                 memo=_("Tranche %(n)s") % {"n": tranche.number})
     tranche.refresh_from_db()
     tranche.evidence = evidence
@@ -267,14 +301,36 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     return tranche
 
 
+# a clawback recovers money paid out: from a project that paid something and whose accounts
+# are not settled by refunds (a cancellation refunded what the association had not spent)
+CLAWBACK_STATES = frozenset({ProjectStatus.FUNDING, ProjectStatus.FUNDED,
+                             ProjectStatus.IN_PROGRESS, ProjectStatus.SUSPENDED,
+                             ProjectStatus.COMPLETED, ProjectStatus.CLOSED})
+
+
 @service
-def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
-    """Money paid out and recovered (works not executed, quantities inflated)."""
+def clawback_record(*, tranche: Tranche, actor, amount, reason: str,
+                    evidence: Evidence | None) -> Tranche:
+    """Money paid out and recovered (works not executed, quantities inflated), on the evidence
+    of the finding: a negative disbursement, so the tranche can be paid again.
+
+    A closed project can take one (audits find inflated quantities after the handover): its
+    accounts stay settled, as closure left them, because the recovered money also goes back
+    where it came from: the reservation is released to the envelope and the match brought
+    down by the same amount (reserved = matched = disbursed). A cancelled project cannot: its
+    cancellation already refunded what the association had not spent."""
     project = lock(tranche.commitment.project)
     policies.require(actor, "disburse", project)
     reason = require_reason(reason)
+    if project.status not in CLAWBACK_STATES:
+        raise NotAllowed(_("Project %(code)s is %(status)s: nothing can be clawed back.") % {
+            "code": project.code, "status": project.get_status_display()},
+            code="project_closed")
+    if evidence is None or evidence.project_id != project.pk:
+        raise InvalidInput(_("Attach the evidence of the finding, from this project."),
+                           field="evidence")
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
-    amount = _amount(amount, project.currency, "amount")
+    amount = checked_amount(amount, project.currency, "amount")
     if amount > tranche.disbursed:
         raise InvalidInput(_("Only %(paid)s was paid from this tranche.") % {
             "paid": currencies.format_amount(tranche.disbursed, project.currency)},
@@ -282,9 +338,21 @@ def clawback_record(*, tranche: Tranche, actor, amount, reason: str) -> Tranche:
     commitment = tranche.commitment
     if commitment.envelope_id:
         lock_envelopes([commitment.envelope_id])
-    ledger.post(project=project, kind=EntryKind.CLAWBACK, role=commitment.role, amount=-amount,
-                actor=actor, commitment=commitment, tranche=tranche,
-                envelope=commitment.envelope, memo=reason)
+    entries = [ledger.entry(project=project, kind=EntryKind.CLAWBACK, role=commitment.role,
+                            amount=-amount, actor=actor, commitment=commitment, tranche=tranche,
+                            envelope=commitment.envelope, evidence=evidence, memo=reason)]
+    if project.status == ProjectStatus.CLOSED:
+        if commitment.reserved:
+            entries.append(ledger.entry(
+                project=project, kind=EntryKind.RESERVATION, role=commitment.role,
+                amount=-amount, actor=actor, commitment=commitment,
+                envelope=commitment.envelope, memo=_("Released at closure: clawback")))
+        entries.append(ledger.entry(project=project, kind=EntryKind.MATCH,
+                                    role=commitment.role, amount=-amount, actor=actor,
+                                    commitment=commitment, memo=_("Closed project: clawback")))
+    ledger.post_many(entries)
     Tranche.objects.filter(pk=tranche.pk).update(paid_on=None)
+    outbox.emit("clawback.recorded", project_id=project.pk, tranche_id=tranche.pk,
+                amount=str(amount))
     tranche.refresh_from_db()
     return tranche

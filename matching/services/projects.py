@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, outbox, policies
+from .. import currencies, outbox, policies, querysets
 from ..errors import InvalidInput, NotAllowed
-from ..models import (Category, MigrantAssociation, Project, ProjectStatus, Scheme,
-                      StatusChange)
+from ..models import (Category, MigrantAssociation, Project, ProjectStatus,
+                      Receipt, Scheme, StatusChange, TopUp, TopUpStatus)
 from .base import service
 
 S = ProjectStatus
@@ -37,9 +37,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
     S.CANCELLED: frozenset(),
 }
-# states in which a project holds (or may hold) money and a reservation
-OPEN_STATES = frozenset({S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED,
-                         S.IN_PROGRESS})
+# states in which a project holds (or may hold) money and a reservation (the reads layer
+# names them too: querysets.OPEN_STATES)
+OPEN_STATES = frozenset(S(state) for state in querysets.OPEN_STATES)
 WON_STATES = OPEN_STATES | {S.COMPLETED, S.CLOSED}
 # states in which no more money may come in
 MONEY_CLOSED_STATES = frozenset({S.REJECTED, S.COMPLETED, S.CLOSED, S.CANCELLED, S.WITHDRAWN})
@@ -63,12 +63,14 @@ def require_transition(project: Project, to: str) -> None:
 
 
 def transition(project: Project, to: str, *, actor, reason: str = "",
-               also: tuple[str, ...] = ()) -> StatusChange:
+               also: tuple[str, ...] = (), confirmed_by=None, evidence=None) -> StatusChange:
     """Move a locked project to `to`, or refuse and change nothing. `also` names fields the
-    caller set on the project that belong to the same change (one audit event, not two)."""
+    caller set on the project that belong to the same change (one audit event, not two);
+    `confirmed_by`, the second officer of a decision; `evidence`, what the change rests on."""
     require_transition(project, to)
     change = StatusChange.objects.create(project=project, from_status=project.status,
-                                         to_status=to, reason=reason, actor=actor)
+                                         to_status=to, reason=reason, actor=actor,
+                                         confirmed_by=confirmed_by, evidence=evidence)
     project.status = to
     project.save(update_fields=["status", "updated_at", *also])
     outbox.emit("project.status_changed", project_id=project.pk, change_id=change.pk,
@@ -222,27 +224,75 @@ def require_not_submitter(project: Project, actor) -> None:
                          code="four_eyes")
 
 
+def require_four_eyes(project: Project, actor) -> None:
+    """Whoever submitted a project or recorded one of its receipts never reviews or decides
+    on it (DOMAIN.md, "Separation of duties")."""
+    require_not_submitter(project, actor)
+    if Receipt.objects.filter(project=project, recorded_by=actor).exists():
+        raise NotAllowed(_("You recorded a receipt on this project: another officer must "
+                           "decide on it."), code="four_eyes")
+
+
+def needs_second_officer(project: Project) -> bool:
+    """A scheme may ask that decisions on projects costing more than its threshold be
+    confirmed by a second officer."""
+    threshold = project.scheme.second_officer_threshold
+    return threshold is not None and project.cost > threshold
+
+
+def decided_by(project: Project, actor, proposal) -> tuple:
+    """Who took a decision and who confirmed it: (actor, None), or, for a decision that
+    waited for a second officer, (its first officer, actor). Refuses a decision that needs a
+    confirmation and has none, or whose confirmer is its first officer."""
+    if proposal is None:
+        if needs_second_officer(project):
+            raise NotAllowed(_("Decisions on projects costing more than %(threshold)s need a "
+                               "second officer's confirmation.") % {
+                "threshold": currencies.format_amount(project.scheme.second_officer_threshold,
+                                                      project.currency)},
+                code="second_officer_required")
+        return actor, None
+    if proposal.project_id != project.pk:
+        raise InvalidInput(_("That decision is about another project."), field="decision")
+    if proposal.proposed_by_id == actor.pk:
+        raise NotAllowed(_("You took this decision: a second officer must confirm it."),
+                         code="four_eyes")
+    # only its confirmation runs it (services.decisions.decision_confirm claims it first)
+    if proposal.status != "confirmed" or proposal.resolved_by_id != actor.pk:
+        raise NotAllowed(_("This decision was already confirmed or sent back."),
+                         code="already_resolved")
+    return proposal.proposed_by, actor
+
+
 @service
 def project_review_start(*, project: Project, actor) -> Project:
     """An officer takes a submitted (or deferred) project into review."""
     project = lock(project)
     policies.require(actor, "review", project)
-    require_not_submitter(project, actor)
+    require_four_eyes(project, actor)
     transition(project, S.UNDER_REVIEW, actor=actor)
     return project
 
 
 @service
-def project_decide(*, project: Project, actor, decision: str, reason: str) -> Project:
-    """Defer to a later session or reject, with a reason. Approvals: services.approvals."""
+def project_decide(*, project: Project, actor, decision: str, reason: str,
+                   proposal=None) -> Project:
+    """Defer to a later session or reject, with a reason. Approvals: services.approvals.
+    Above the scheme's second-officer threshold only a confirmation (services.decisions)
+    runs it, with the first officer's `proposal`."""
     if decision not in (S.DEFERRED, S.REJECTED):
         raise InvalidInput(_("Decide to defer or to reject here."), field="decision")
     reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "decide", project)
-    require_not_submitter(project, actor)
+    require_four_eyes(project, actor)
+    author, confirmer = decided_by(project, actor, proposal)
     project.decided_at = timezone.now()
-    transition(project, decision, actor=actor, reason=reason, also=("decided_at",))
+    transition(project, decision, actor=author, reason=reason, also=("decided_at",),
+               confirmed_by=confirmer)
+    if decision == S.REJECTED:  # nothing left for them to cover (a deferral keeps them)
+        TopUp.objects.filter(project=project, status=TopUpStatus.OFFERED).update(
+            status=TopUpStatus.WITHDRAWN)
     return project
 
 
@@ -256,7 +306,8 @@ def project_suspend(*, project: Project, actor, reason: str) -> Project:
 
 
 @service
-def project_resume(*, project: Project, actor, reason: str = "") -> Project:
+def project_resume(*, project: Project, actor, reason: str) -> Project:
+    reason = require_reason(reason)
     project = lock(project)
     policies.require(actor, "suspend", project)
     if project.status != S.SUSPENDED:
@@ -266,17 +317,3 @@ def project_resume(*, project: Project, actor, reason: str = "") -> Project:
     return project
 
 
-@service
-def project_start(*, project: Project, actor) -> Project:
-    project = lock(project)
-    policies.require(actor, "start", project)
-    transition(project, S.IN_PROGRESS, actor=actor)
-    return project
-
-
-@service
-def project_close(*, project: Project, actor, reason: str = "") -> Project:
-    project = lock(project)
-    policies.require(actor, "close", project)
-    transition(project, S.CLOSED, actor=actor, reason=reason)
-    return project

@@ -15,6 +15,7 @@ from ..models import ASSOCIATION_ROLE, Commitment, Project, SchemeVersion
 from .approvals import recompute_many_locked
 from .base import service
 from .projects import OPEN_STATES
+from .topups import match_top_ups
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,9 @@ class RecomputeSummary:
 
 def year_inputs(fiscal_year: int):
     """Everything the arithmetic needs, for every open approved project of the year."""
-    projects = list(Project.objects.filter(scheme__fiscal_year=fiscal_year,
-                                           status__in=OPEN_STATES,
-                                           scheme_version__isnull=False)
-                    .values_list("pk", "cost", "received", "category", "scheme_version_id"))
+    year = Project.objects.filter(scheme__fiscal_year=fiscal_year, status__in=OPEN_STATES,
+                                  scheme_version__isnull=False)
+    projects = list(year.values_list("pk", "cost", "received", "category", "scheme_version_id"))
     commitments = defaultdict(dict)
     for project_id, role, matched, reserved in (
             Commitment.objects.filter(project__in=[p[0] for p in projects])
@@ -36,19 +36,22 @@ def year_inputs(fiscal_year: int):
         commitments[project_id][role] = (matched, reserved)
     versions = {pk: rules_input.rules_from_dict(data) for pk, data in SchemeVersion.objects.filter(
         pk__in={p[4] for p in projects}).values_list("pk", "rules")}
-    return projects, commitments, versions
+    return projects, commitments, versions, match_top_ups(year.values("pk"))
 
 
-def drifted(projects, commitments, versions) -> list[int]:
-    """Pure: the projects whose stored matches differ from what the rules give today."""
+def drifted(projects, commitments, versions, covered) -> list[int]:
+    """Pure: the projects whose stored matches differ from what the rules give today
+    (`covered`: each project's top-ups and raise, as match_top_ups reads them)."""
     changed = []
     for project_id, cost, received, category, version_id in projects:
         held = commitments[project_id]
         envelopes = {role: reserved for role, (_m, reserved) in held.items()
                      if role != ASSOCIATION_ROLE}
+        top_ups, raised = covered[project_id]
         result = rules.compute_match(versions[version_id], cost=cost, received=received,
-                                     category=category, envelopes=envelopes)
-        owed = {**result.matches, ASSOCIATION_ROLE: result.effective_contribution}
+                                     category=category, envelopes=envelopes,
+                                     top_ups=top_ups, raised=raised)
+        owed = result.owed()
         if any(owed.get(role) != matched for role, (matched, _r) in held.items()):
             changed.append(project_id)
     return changed
@@ -56,12 +59,12 @@ def drifted(projects, commitments, versions) -> list[int]:
 
 @service
 def matches_recompute(*, fiscal_year: int, actor) -> RecomputeSummary:
-    projects, commitments, versions = year_inputs(fiscal_year)
-    changed = drifted(projects, commitments, versions)
+    inputs = year_inputs(fiscal_year)
+    changed = drifted(*inputs)
     # locked in id order (the services' lock order), then corrected together: a few
     # statements for all of them, as for a bulk import of receipts. The status is checked
     # again under the lock: a project cancelled meanwhile is left alone.
     locked = list(Project.objects.select_for_update(of=("self",))
                   .filter(pk__in=changed, status__in=OPEN_STATES).order_by("pk"))
     recompute_many_locked(locked, actor=actor, reason="recomputed")
-    return RecomputeSummary(projects=len(projects), changed=changed)
+    return RecomputeSummary(projects=len(inputs[0]), changed=changed)

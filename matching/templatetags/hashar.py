@@ -51,8 +51,18 @@ def role_label(role: str) -> str:
     """A scheme party's role in words: 'Migrant association', 'District (hokimiyat)'."""
     from ..models import ASSOCIATION_ROLE, FunderKind
 
+    if role.startswith("top_up_"):  # a top-up's commitment (models.TopUp.role)
+        return _("Top-up")
     labels = {ASSOCIATION_ROLE: _("Migrant association"), **dict(FunderKind.choices)}
     return labels.get(role, role)
+
+
+@register.filter
+def bound_label(bound_by: str) -> str:
+    """Which limit bound a party's match (rules.compute_match's `bound_by`), in words."""
+    labels = {"share": _("its share"), "cap": _("its cap"), "envelope": _("its envelope"),
+              "public_share": _("the public-share ceiling"), "top_up": _("the top-up")}
+    return labels.get(bound_by, "—")
 
 
 @register.filter
@@ -83,20 +93,15 @@ def pretty_json(value) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
 
 
-@register.filter
-def bound_label(value: str) -> str:
-    """Which limit bound a co-funder's match, in words."""
-    labels = {"share": _("its share"), "cap": _("its cap"),
-              "public_share": _("the public-share ceiling"), "envelope": _("its envelope")}
-    return labels.get(value, value or "")
-
-
 @register.simple_tag(takes_context=True)
 def page_url(context, number) -> str:
     """The current list's address with its filters kept and page `number`."""
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
 def public_role(user) -> str:
     """The role of whoever took a decision, never the person: 'Municipal officer'."""
     from ..models import Role

@@ -18,6 +18,7 @@ from ..waterfall import waterfall
 from .common import clerk_required, scoped_project, submit
 from .association_forms import ReasonForm
 from .drafts import form_eligibility
+from .explain import explain
 from .forms import EvidenceForm, PledgeForm, ProjectForm, ReceiptForm
 
 PAGE_SIZE = 25
@@ -67,7 +68,10 @@ def project_detail(request, pk):
         "pledges": project.pledges.order_by("-created_at"),
         "receipts": project.receipts.select_related("pledge").order_by("-received_on", "-id"),
         "evidence": project.evidence.order_by("-uploaded_at"),
-        "timeline": project.timeline.order_by("at", "id"),
+        "timeline": project.timeline.select_related("actor", "confirmed_by", "evidence")
+        .order_by("at", "id"),
+        "explanation": explain(project),
+        "can_start": project.status == ProjectStatus.FUNDED,
         "can_submit": project.status == ProjectStatus.DRAFT,
         "eligibility": project_eligibility(project) if project.status == ProjectStatus.DRAFT
         else None})

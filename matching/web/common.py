@@ -57,3 +57,5 @@ def submit(request, form, save):
     except ServiceError as error:
         add_service_error(form, error)
         return False, None, error.status
+
+

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from .. import photos, policies
-from ..models import Evidence, Project, Receipt, RegistrationApplication, Role
+from ..models import Contract, Evidence, Project, Receipt, RegistrationApplication, Role
 
 
 def send_file(field):
@@ -71,3 +71,11 @@ def statutes(request, pk):
             or RegistrationApplication.objects.managed_by(user).filter(pk=pk).exists()):
         raise Http404
     return send_file(application.statutes)
+
+
+@login_required
+def contract_document(request, pk):
+    """The signed works contract: within scope only, as a receipt's proof (it carries
+    signatures and the executor's details)."""
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+    return send_file(contract.document)

@@ -100,6 +100,9 @@ class EvidenceForm(forms.Form):
 
 class DecisionForm(forms.Form):
     APPROVE, CONDITIONS, DEFER, REJECT = "approve", "conditions", "deferred", "rejected"
+    # the form's choice -> the decision (the project status it leads to)
+    DECISIONS = {APPROVE: "approved", CONDITIONS: "conditionally_approved", DEFER: "deferred",
+                 REJECT: "rejected"}
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
         (APPROVE, _("Approve")), (CONDITIONS, _("Approve with conditions")),
         (DEFER, _("Defer")), (REJECT, _("Reject"))])
@@ -115,21 +118,21 @@ class DecisionForm(forms.Form):
         return data
 
 
-class DisbursementForm(forms.Form):
-    amount = AmountField(label=_("Amount"), required=False,
-                         help_text=_("Leave empty to pay what is left of the tranche."))
-    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
+class EvidenceChoiceForm(forms.Form):
+    """Evidence already uploaded for the project, or a new file (kept only if the action
+    goes through: common.with_evidence)."""
+
     evidence = forms.ModelChoiceField(label=_("Evidence already uploaded"), queryset=None,
                                       required=False, empty_label=_("(upload a new file)"))
     file = forms.FileField(label=_("New evidence"), required=False,
-                           help_text=_("PDF, JPEG, PNG or WebP: the act or photos of the works "
-                                       "paid for."))
+                           help_text=_("PDF, JPEG, PNG or WebP."))
     description = forms.CharField(label=_("Description of the new evidence"), max_length=300,
                                   required=False)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].queryset = Evidence.objects.filter(project=project)
+        self.fields["evidence"].queryset = Evidence.objects.filter(project=project) \
+            .order_by("-uploaded_at")
 
     def clean(self):
         data = super().clean()
@@ -171,3 +174,13 @@ class ComplaintAnswerForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 6}),
                              help_text=_("Published with the complaint's status, for everyone: "
                                          "write no names or contacts."))
+class DisbursementForm(EvidenceChoiceForm):
+    amount = AmountField(label=_("Amount"), required=False,
+                         help_text=_("Leave empty to pay what is left of the tranche."))
+    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
+    field_order = ["amount", "paid_on", "evidence", "file", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, JPEG, PNG or WebP: the act or photos of the "
+                                          "works paid for.")

@@ -2,7 +2,6 @@
 disbursements and overdue tranches."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,12 +9,14 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..errors import ServiceError
-from ..models import Complaint, EvidenceKind, Project, ProjectStatus, Tranche
-from ..services.evidence import remove_files
+from ..models import (Complaint, Contract, DecisionStatus, EvidenceKind, PendingDecision,
+                      Pledge, Project, ProjectStatus, Tranche)
+from ..services.money import evidence_of, with_evidence
 from ..waterfall import waterfall
 from .common import add_service_error, officer_required, scoped_project, submit
 from .explain import association_history, envelope_impact, explain
 from .forms import DecisionForm, DisbursementForm
+from .officer_actions import offers
 
 S = ProjectStatus
 OPEN_MONEY_STATES = (S.APPROVED, S.CONDITIONALLY_APPROVED, S.FUNDING, S.FUNDED, S.IN_PROGRESS)
@@ -31,6 +32,10 @@ def _overdue(user):
 def queue(request):
     projects = Project.objects.visible_to(request.user).select_related("mahalla", "association")
     return render(request, "web/officer/queue.html", {
+        # decisions another officer took that wait for this one's confirmation
+        "to_confirm": PendingDecision.objects.visible_to(request.user)
+        .filter(status=DecisionStatus.PENDING).exclude(proposed_by=request.user)
+        .select_related("project", "proposed_by").order_by("proposed_at", "id"),
         "waiting": projects.in_review().order_by("submitted_at", "id"),
         "open": projects.filter(status__in=OPEN_MONEY_STATES).order_by("-decided_at", "-id")[:50],
         "overdue_count": _overdue(request.user).count()})
@@ -43,7 +48,8 @@ def _detail(request, project, decision_form=None, status=200):
         "impact": envelope_impact(project, explanation),
         "history": association_history(project, request.user),
         "rows": waterfall(project),
-        "timeline": project.timeline.select_related("actor").order_by("at", "id"),
+        "timeline": project.timeline.select_related("actor", "confirmed_by", "evidence")
+        .order_by("at", "id"),
         "tranches": Tranche.objects.filter(commitment__project=project)
         .select_related("commitment__funder").order_by("number", "commitment__position"),
         "evidence": project.evidence.order_by("-uploaded_at"),
@@ -51,6 +57,17 @@ def _detail(request, project, decision_form=None, status=200):
         .order_by("-filed_at", "-id"), "today": timezone.localdate(),
         "can_start_review": project.status in (S.SUBMITTED, S.DEFERRED),
         "can_decide": project.status == S.UNDER_REVIEW,
+        "pledges": Pledge.objects.filter(project=project).with_missing()
+        .select_related("announced_by").order_by("expected_on", "id"),
+        "receipts": project.receipts.select_related("recorded_by", "pledge")
+        .order_by("-received_on", "-id"),
+        "top_ups": project.top_ups.select_related("funder", "recorded_by").order_by("id"),
+        "decisions": project.pending_decisions.exclude(status=DecisionStatus.PENDING)
+        .select_related("proposed_by", "resolved_by").order_by("-proposed_at", "-id"),
+        "contract": Contract.objects.filter(project=project).first(),
+        "accounting": services.final_accounting(project) if project.status == S.CLOSED
+        else None,
+        **offers(project, request.user),
         "decision_form": decision_form or DecisionForm()}, status=status)
 
 
@@ -75,26 +92,27 @@ def review_start(request, pk):
 @officer_required
 @require_POST
 def decide(request, pk):
-    """Approve, approve with conditions, defer or reject, always with a reason."""
+    """Approve, approve with conditions, defer or reject, always with a reason; above the
+    scheme's threshold the decision waits for a second officer."""
     project = scoped_project(request, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _detail(request, project, form, status=400)
     data = form.cleaned_data
     try:
-        if data["decision"] in (form.APPROVE, form.CONDITIONS):
-            conditions = data["conditions"] if data["decision"] == form.CONDITIONS else ""
-            services.project_approve(project=project, actor=request.user, reason=data["reason"],
-                                     conditions=conditions)
-        else:
-            services.project_decide(project=project, actor=request.user,
-                                    decision=data["decision"], reason=data["reason"])
+        pending = services.decision_record(
+            project=project, actor=request.user, decision=form.DECISIONS[data["decision"]],
+            reason=data["reason"], conditions=data["conditions"])
     except ServiceError as error:
         add_service_error(form, error)
         return _detail(request, scoped_project(request, pk), form, status=error.status)
     project.refresh_from_db()
-    messages.success(request, _("Decision recorded: %(code)s is now %(status)s.") % {
-        "code": project.code, "status": project.get_status_display()})
+    if pending is not None:
+        messages.success(request, _("Your decision was recorded: it waits for a second "
+                                    "officer's confirmation."))
+    else:
+        messages.success(request, _("Decision recorded: %(code)s is now %(status)s.") % {
+            "code": project.code, "status": project.get_status_display()})
     return redirect("officer-project", pk=project.pk)
 
 
@@ -117,21 +135,11 @@ def disburse(request, pk):
 
 
 def _pay(actor, project, tranche, data):
-    """The evidence uploaded with a disbursement is kept only if the disbursement goes
-    through: its row rolls back with the refusal, and so does its file."""
-    uploaded = None
-    try:
-        with transaction.atomic():
-            evidence = data["evidence"] or services.evidence_add(
-                project=project, actor=actor, kind=EvidenceKind.DISBURSEMENT,
-                file=data["file"], description=data["description"])
-            uploaded = None if data["evidence"] else evidence
-            services.tranche_disburse(tranche=tranche, actor=actor, evidence=evidence,
-                                      amount=data["amount"], paid_on=data["paid_on"])
-    except Exception:  # a refusal or a crash: the row is rolled back either way
-        if uploaded is not None:
-            remove_files(uploaded)
-        raise
+    return with_evidence(
+        project=project, actor=actor, kind=EvidenceKind.DISBURSEMENT, **evidence_of(data),
+        work=lambda evidence: services.tranche_disburse(
+            tranche=tranche, actor=actor, evidence=evidence, amount=data["amount"],
+            paid_on=data["paid_on"]))
 
 
 @officer_required

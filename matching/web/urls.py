@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 from . import (account, association, audit, clerk, complaints, drafts, files, officer,
-               placepick, public, works)
+               officer_actions, placepick, public, works)
 from .setup import associations as setup_associations
 from .setup import funders, home, places, schemes, users
+
+A = officer_actions
 
 urlpatterns = [
     path("", account.home, name="home"),
@@ -81,6 +83,8 @@ urlpatterns = [
     path("audit/ledger.csv", audit.ledger_csv, name="audit-ledger-csv"),
     path("audit/trail/", audit.trail, name="audit-trail"),
     path("audit/checks/", audit.checks, name="audit-checks"),
+    path("clerk/projects/<int:pk>/start/", A.clerk_start_works, name="clerk-start"),
+    path("clerk/pledges/<int:pk>/withdraw/", A.pledge_withdraw, name="clerk-pledge-withdraw"),
 
     path("officer/", officer.queue, name="officer-queue"),
     path("officer/overdue/", officer.overdue, name="officer-overdue"),
@@ -90,6 +94,29 @@ urlpatterns = [
     path("officer/tranches/<int:pk>/disburse/", officer.disburse, name="officer-disburse"),
     path("officer/complaints/", complaints.officer_list, name="officer-complaints"),
     path("officer/complaints/<int:pk>/", complaints.officer_detail, name="officer-complaint"),
+    path("officer/tranches/<int:pk>/clawback/", A.clawback, name="officer-clawback"),
+    path("officer/decisions/<int:pk>/", A.decision, name="officer-decision"),
+    path("officer/decisions/<int:pk>/confirm/", A.decision_confirm,
+         name="officer-decision-confirm"),
+    path("officer/decisions/<int:pk>/return/", A.decision_return,
+         name="officer-decision-return"),
+    path("officer/projects/<int:pk>/conditions-met/", A.conditions_met,
+         name="officer-conditions-met"),
+    path("officer/projects/<int:pk>/top-ups/new/", A.top_up_new, name="officer-top-up-new"),
+    path("officer/top-ups/<int:pk>/withdraw/", A.top_up_withdraw,
+         name="officer-top-up-withdraw"),
+    path("officer/projects/<int:pk>/suspend/", A.lifecycle, {"action": "suspend"},
+         name="officer-suspend"),
+    path("officer/projects/<int:pk>/resume/", A.lifecycle, {"action": "resume"},
+         name="officer-resume"),
+    path("officer/projects/<int:pk>/cancel/", A.lifecycle, {"action": "cancel"},
+         name="officer-cancel"),
+    path("officer/projects/<int:pk>/start/", A.start_works, name="officer-start"),
+    path("officer/projects/<int:pk>/close/", A.close, name="officer-close"),
+    path("officer/receipts/<int:pk>/refund/", A.receipt_undo, {"kind": "refund"},
+         name="officer-receipt-refund"),
+    path("officer/receipts/<int:pk>/reverse/", A.receipt_undo, {"kind": "reverse"},
+         name="officer-receipt-reverse"),
 
     path("projects/", public.project_list, name="public-projects"),
     path("projects/export.csv", public.export_csv, name="public-projects-csv"),
@@ -107,4 +134,5 @@ urlpatterns = [
     path("files/receipts/<int:pk>/proof/", files.receipt_proof, name="receipt-proof"),
     path("files/applications/<int:pk>/statutes/", files.statutes, name="application-statutes"),
     path("files/complaints/<int:pk>/photo/", complaints.complaint_photo, name="complaint-photo"),
+    path("files/contracts/<int:pk>/", files.contract_document, name="contract-document"),
 ]

@@ -1,5 +1,5 @@
 """The pledge import checks rows in SQL: it must agree with the pledge service's own rules
-(services.money._amount, readers.parse_date, checks.content_key) on every case below."""
+(services.money.checked_amount, readers.parse_date, checks.content_key) on every case below."""
 
 import datetime
 
@@ -10,7 +10,7 @@ from matching.errors import InvalidInput
 from matching.imports import checks, run_import
 from matching.imports.engine import report_rows
 from matching.imports.readers import parse_date
-from matching.services.money import _amount
+from matching.services.money import checked_amount
 
 TODAY = datetime.date.today()
 
@@ -48,7 +48,7 @@ def service_errors(amount, currency, expected_on) -> dict:
         errors["currency"] = ["Give the currency."]
     else:
         try:
-            _amount(amount, code, "amount")
+            checked_amount(amount, code, "amount")
         except InvalidInput as error:
             errors[error.field] = [error.message]
     if parse_date(expected_on) is None:
@@ -73,7 +73,7 @@ def test_sql_row_checks_agree_with_the_service(world, _case, amount, currency, e
         assert (line, outcome, pledge.import_batch, pledge.import_line) == (
             2, "created", batch, 2)
         assert pledge.import_key == checks.content_key(
-            m.ImportKind.PLEDGES, project.pk, format(_amount(amount, currency.upper(), "a"), "f"),
+            m.ImportKind.PLEDGES, project.pk, format(checked_amount(amount, currency.upper(), "a"), "f"),
             currency.upper(), parse_date(expected_on))
         assert (pledge.expected_on, pledge.currency) == (parse_date(expected_on),
                                                          currency.upper())

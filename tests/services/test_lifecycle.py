@@ -28,7 +28,7 @@ def test_happy_path_from_draft_to_closed(world):
     project.refresh_from_db()
     assert project.status == S.FUNDED
     # when it is started, completed with a handover act and closed
-    services.project_start(project=project, actor=world.bob)
+    world.start_works(project)
     handover(world, project)
     world.signed_off(project)
     services.project_complete(project=project, actor=world.alice)
@@ -60,7 +60,7 @@ def test_transition_table_is_enforced(world, from_status):
 def test_completion_needs_a_handover_act(world):
     project = world.approved()
     world.receipt(project, "20000000.00")
-    services.project_start(project=project, actor=world.bob)
+    world.start_works(project)
     world.signed_off(project)
     with pytest.raises(NotAllowed, match="handover act"):
         services.project_complete(project=project, actor=world.alice)
@@ -125,7 +125,8 @@ def test_conditional_approval_waits_for_conditions(world):
     project.refresh_from_db()
     assert project.status == S.CONDITIONALLY_APPROVED
     assert project.conditions == "Land title to be registered"
-    services.project_conditions_met(project=project, actor=world.bob, reason="Title seen")
+    services.project_conditions_met(project=project, actor=world.bob, reason="Title seen",
+                                    evidence=world.evidence(project, "other"))
     assert m.Project.objects.get(pk=project.pk).status == S.FUNDING
 
 
@@ -133,7 +134,7 @@ def test_suspend_and_resume_where_it_was(world):
     project = world.approved()
     services.project_suspend(project=project, actor=world.bob, reason="Audit")
     assert m.Project.objects.get(pk=project.pk).status == S.SUSPENDED
-    services.project_resume(project=project, actor=world.bob)
+    services.project_resume(project=project, actor=world.bob, reason="Audit found nothing")
     assert m.Project.objects.get(pk=project.pk).status == S.FUNDING
 
 

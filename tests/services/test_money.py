@@ -249,7 +249,7 @@ def test_reversal_keeps_the_original_entries_and_restores_balances(world):
     receipt = world.receipt(project, "6000000.00")
     world.receipt(project, "4000000.00")
     original_ids = set(m.LedgerEntry.objects.values_list("id", flat=True))
-    services.receipt_reverse(receipt=receipt, actor=world.alice, reason="Typed twice")
+    services.receipt_reverse(receipt=receipt, actor=world.bob, reason="Typed twice")
     project.refresh_from_db()
     assert project.received == Decimal("4000000.00")
     assert project.commitments.get(role="district").matched == Decimal("4000000.00")
@@ -258,7 +258,7 @@ def test_reversal_keeps_the_original_entries_and_restores_balances(world):
     assert reversal.amount == Decimal("-6000000.00")
     assert ledger.verify() == []
     with pytest.raises(NotAllowed):
-        services.receipt_reverse(receipt=receipt, actor=world.alice, reason="again")
+        services.receipt_reverse(receipt=receipt, actor=world.bob, reason="again")
 
 
 def test_refund_cannot_take_back_money_already_disbursed(world):
@@ -269,11 +269,11 @@ def test_refund_cannot_take_back_money_already_disbursed(world):
                                      file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 evidence"))
     services.tranche_disburse(tranche=tranche, actor=world.bob, evidence=evidence)
     with pytest.raises(NotAllowed, match="clawback"):
-        services.receipt_refund(receipt=receipt, actor=world.alice, reason="Asked back")
+        services.receipt_refund(receipt=receipt, actor=world.bob, reason="Asked back")
     assert m.Receipt.objects.get(pk=receipt.pk).status == m.ReceiptStatus.RECORDED
     services.clawback_record(tranche=tranche, actor=world.bob, amount="8000000.00",
-                             reason="Works not executed")
-    services.receipt_refund(receipt=receipt, actor=world.alice, reason="Asked back")
+                             reason="Works not executed", evidence=evidence)
+    services.receipt_refund(receipt=receipt, actor=world.bob, reason="Asked back")
     project.refresh_from_db()
     assert (project.received, project.matched, project.disbursed) == (0, 0, 0)
     assert project.status == S.FUNDING
@@ -385,5 +385,5 @@ def test_a_receipt_of_a_cancelled_project_cannot_be_undone_again(world):
     services.project_cancel(project=project, actor=world.bob, reason="Dispute")
     for undo in (services.receipt_reverse, services.receipt_refund):
         with pytest.raises(NotAllowed, match="takes no more money"):
-            undo(receipt=receipt, actor=world.alice, reason="again")
+            undo(receipt=receipt, actor=world.bob, reason="again")
     assert ledger.verify() == []

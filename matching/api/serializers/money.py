@@ -31,11 +31,18 @@ class ScopedPledgeField(serializers.PrimaryKeyRelatedField):
 class PledgeSerializer(serializers.ModelSerializer):
     project_code = serializers.CharField(source="project.code", read_only=True)
     association = serializers.CharField(source="association.name", read_only=True)
+    received = serializers.DecimalField(
+        source="arrived", max_digits=18, decimal_places=2, read_only=True,
+        help_text=_("Receipts recorded against it, in the pledge's currency."))
+    missing = serializers.DecimalField(
+        max_digits=18, decimal_places=2, read_only=True,
+        help_text=_("Still to come, in the pledge's currency, by `expected_on`."))
 
     class Meta:
         model = Pledge
         fields = ["id", "project", "project_code", "association", "amount", "currency",
-                  "expected_on", "status", "created_at"]
+                  "expected_on", "status", "received", "missing", "created_at",
+                  "withdrawn_at"]
         read_only_fields = fields
 
 

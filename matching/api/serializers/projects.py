@@ -156,15 +156,24 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField(help_text=_("Who decided: kept and published."))
+    confirmed_by = serializers.SerializerMethodField(
+        help_text=_("The second officer who confirmed the decision, if the scheme asked for "
+                    "one."))
 
     class Meta:
         model = StatusChange
-        fields = ["id", "from_status", "to_status", "reason", "actor", "at"]
+        fields = ["id", "from_status", "to_status", "reason", "actor", "confirmed_by",
+                  "evidence", "at"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_actor(self, change):
         return change.actor.get_full_name() or change.actor.username
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_confirmed_by(self, change):
+        person = change.confirmed_by
+        return (person.get_full_name() or person.username) if person else None
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -1,19 +1,24 @@
-"""Pledges (associations announce their own) and receipts (clerks record money in hand).
+"""Pledges (associations announce and withdraw their own) and receipts (clerks record money
+in hand; an officer who did not record one refunds or reverses it).
 
-Both creates go through the services, which check role, scope, the association's
-registration and the money rules; both accept an `Idempotency-Key`.
+Every write goes through its service, which checks role, scope, the association's
+registration and the money rules; those that create money records accept an
+`Idempotency-Key`.
 """
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from ... import services
 from ...models import Pledge, Receipt
 from .. import idempotency
-from ..base import BAD_REQUEST, Cursor, ScopedViewSet, ServiceCreateMixin
+from ..base import BAD_REQUEST, REFUSED, Cursor, ScopedViewSet, ServiceCreateMixin
 from ..serializers.money import (PledgeInputSerializer, PledgeSerializer,
                                  ReceiptInputSerializer, ReceiptSerializer)
+from ..serializers.officers import ReasonInputSerializer
 
 
 @extend_schema_view(
@@ -29,7 +34,7 @@ from ..serializers.money import (PledgeInputSerializer, PledgeSerializer,
 )
 class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
                     mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    queryset = Pledge.objects.select_related("project", "association")
+    queryset = Pledge.objects.with_missing().select_related("project", "association")
     serializer_class = PledgeSerializer
     input_serializer_class = PledgeInputSerializer
     project_path = "project__"
@@ -38,6 +43,13 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
 
     def run_service(self, data):
         return services.pledge_create(actor=self.request.user, **data)
+
+    @extend_schema(summary="Withdraw a pledge: the rest will not come (it stays on record)",
+                   request=None, responses={200: PledgeSerializer, 400: BAD_REQUEST, 409: REFUSED})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        pledge = services.pledge_withdraw(pledge=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pledge.pk)).data)
 
 
 @extend_schema_view(
@@ -66,3 +78,28 @@ class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
 
     def run_service(self, data):
         return services.receipt_record(actor=self.request.user, **data)
+
+    def _undo(self, request, undo):
+        reason = ReasonInputSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        receipt = undo(receipt=self.get_object(), actor=request.user,
+                       reason=reason.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=receipt.pk)).data)
+
+    @extend_schema(summary="Refund the receipt to the association, with a reason (an officer "
+                           "who did not record it); its match is recomputed",
+                   request=ReasonInputSerializer, parameters=[idempotency.PARAMETER],
+                   responses={200: ReceiptSerializer, 400: BAD_REQUEST, 409: REFUSED, 422: REFUSED})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    @idempotency.idempotent
+    def refund(self, request, pk=None):
+        return self._undo(request, services.receipt_refund)
+
+    @extend_schema(summary="Reverse the receipt as recorded in error, with a reason (an "
+                           "officer who did not record it); its match is recomputed",
+                   request=ReasonInputSerializer, parameters=[idempotency.PARAMETER],
+                   responses={200: ReceiptSerializer, 400: BAD_REQUEST, 409: REFUSED, 422: REFUSED})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    @idempotency.idempotent
+    def reverse(self, request, pk=None):
+        return self._undo(request, services.receipt_reverse)

@@ -83,7 +83,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def timeline(self, request, pk=None):
         project = self._project()
         data = {
-            "changes": StatusChange.objects.filter(project=project).select_related("actor"),
+            "changes": StatusChange.objects.filter(project=project)
+            .select_related("actor", "confirmed_by"),
             "evidence": Evidence.objects.filter(project=project),
             "matches": MatchRecord.objects.filter(project=project)
             .select_related("scheme_version"),
