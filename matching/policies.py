@@ -100,6 +100,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "close": OFFICERS,
     "pledge": frozenset({Role.ASSOCIATION, Role.CLERK}),
     "receipt": frozenset({Role.CLERK}),
+    # a receipt held for being far beyond the project's cost (bounds.hold_receipt)
+    "confirm_receipt": OFFICERS,
     "evidence": OFFICERS | {Role.CLERK},
     "disburse": OFFICERS,
 }
@@ -110,7 +112,9 @@ ACTION_LABELS = {
     "suspend": gettext_lazy("suspend"), "cancel": gettext_lazy("cancel"),
     "start": gettext_lazy("start"), "complete": gettext_lazy("complete"),
     "close": gettext_lazy("close"), "pledge": gettext_lazy("pledge to"),
-    "receipt": gettext_lazy("record receipts of"), "evidence": gettext_lazy("add evidence to"),
+    "receipt": gettext_lazy("record receipts of"),
+    "confirm_receipt": gettext_lazy("confirm receipts of"),
+    "evidence": gettext_lazy("add evidence to"),
     "disburse": gettext_lazy("disburse for"),
 }
 

@@ -39,6 +39,12 @@ class PledgeQuerySet(ScopedQuerySet):
         return self.filter(status="announced")
 
 
+class ReceiptQuerySet(ScopedQuerySet):
+    def held(self):
+        """Waiting for an officer's confirmation (they count toward nothing yet)."""
+        return self.filter(status="held")
+
+
 class TrancheQuerySet(ScopedQuerySet):
     project_path = "commitment__project__"
 

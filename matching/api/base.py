@@ -20,6 +20,7 @@ from .. import policies
 from ..errors import ServiceError
 from ..models import Role
 from ..security import log_refusal
+from ..text import CONTROL_MESSAGE, find_control
 
 # A 400 of a view whose request has no serializer spectacular could read: a field error or
 # a body that is not JSON.
@@ -71,6 +72,22 @@ def as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
+def refuse_control_characters(request) -> None:
+    """400, naming the field or parameter, for text that no output could carry (text.py):
+    checked once here for every API request, body and query alike, so that no endpoint
+    stores it nor sends it to the database (PostgreSQL refuses NUL in text)."""
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict: form or multipart (files aside)
+        data = {key: values for key, values in data.lists() if key not in request.FILES}
+    query = dict(request.query_params.lists())
+    for given in (query, data):
+        field = find_control(given)
+        if field is not None:
+            name = field.split(".")[0] if given is query or hasattr(request.data, "lists") \
+                else field
+            raise exceptions.ValidationError({name: [_(CONTROL_MESSAGE)]})
+
+
 class ScopedMixin:
     """The one base of every API view: scope, error mapping and the security log.
 
@@ -97,6 +114,10 @@ class ScopedMixin:
 
     def get_queryset(self):
         return self.scope(super().get_queryset())
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_control_characters(request)
 
     def handle_exception(self, exc):
         exc = as_api_exception(exc)

@@ -17,6 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from ..auth import TokenAuthentication
 from ..base import ScopedAPIView, ScopedMixin
+from ..fields import UTCDateTimeField, utc_iso
 from ...security import log_login, log_refusal
 
 
@@ -29,7 +30,7 @@ class LoginSerializer(serializers.Serializer):
 TOKEN_RESPONSE = inline_serializer("TokenResponse", {
     "token": serializers.CharField(help_text=_("Send as `Authorization: Token <token>`. "
                                                "Shown only now.")),
-    "expiry": serializers.DateTimeField(),
+    "expiry": UTCDateTimeField(),
     "username": serializers.CharField(),
     "role": serializers.CharField(),
 })
@@ -81,7 +82,7 @@ class LoginView(ScopedAPIView):
         instance, token = get_token_model().objects.create(user, knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=type(user), request=django_request, user=user)
         log_login(request, user)
-        return Response({"token": token, "expiry": instance.expiry,
+        return Response({"token": token, "expiry": utc_iso(instance.expiry),
                          "username": user.username, "role": user.role})
 
 
