@@ -232,8 +232,19 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["matching.api.filters.FilterBackend"],
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "login": "10/minute"},
+    "DEFAULT_THROTTLE_CLASSES": ["matching.api.throttling.AnonThrottle",
+                                 "matching.api.throttling.TokenThrottle"],
 }
+# Rate limits (matching/api/throttling.py): "<requests>/<second|minute|hour|day>"
+API_RATES = {"anon": env.str("API_RATE_ANON", default="120/minute"),
+             "user": env.str("API_RATE_USER", default="600/minute"),
+             "login": env.str("API_RATE_LOGIN", default="10/minute")}
+for _scope, _rate in API_RATES.items():
+    _count, _, _period = _rate.partition("/")
+    if not (_count.isdigit() and int(_count) > 0
+            and _period in ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")):
+        raise ImproperlyConfigured(f"API_RATE_{_scope.upper()} must look like 600/minute, "
+                                   f"not {_rate!r}")
 # A receipt that would take a project's money received beyond this multiple of its eligible
 # cost is held until an officer of the district (not its recorder) confirms it (bounds.py).
 try:

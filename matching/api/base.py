@@ -21,6 +21,7 @@ from ..errors import ServiceError
 from ..models import Role
 from ..security import log_refusal
 from ..text import CONTROL_MESSAGE, find_control
+from .throttling import rate_limit_headers
 
 # A 400 of a view whose request has no serializer spectacular could read: a field error or
 # a body that is not JSON.
@@ -118,6 +119,12 @@ class ScopedMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         refuse_control_characters(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
 
     def handle_exception(self, exc):
         exc = as_api_exception(exc)

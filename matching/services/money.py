@@ -38,11 +38,19 @@ def _require_money_open(project: Project) -> None:
             code="project_closed")
 
 
-def require_date(value, kind: str, field: str) -> None:
-    """`value` within the window of dates of its kind (bounds.window), or refused."""
+def require_date(value, kind: str, field: str) -> datetime.date:
+    """`value` (a date, or one in ISO form) within the window of dates of its kind
+    (bounds.window), or refused."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(_("Give the date as YYYY-MM-DD or DD.MM.YYYY."),
+                               field=field) from None
     problem = bounds.date_problem(value, kind)
     if problem:
         raise InvalidInput(problem, field=field)
+    return value
 
 
 def _require_registered(project: Project, on: datetime.date) -> None:
@@ -57,7 +65,7 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
     project = lock(project)
     policies.require(actor, "pledge", project)
     amount = _amount(amount, currency, "amount")
-    require_date(expected_on, "expected", "expected_on")
+    expected_on = require_date(expected_on, "expected", "expected_on")
     _require_money_open(project)
     _require_registered(project, timezone.localdate())
     pledge = Pledge.objects.create(project=project, association=project.association,
@@ -106,7 +114,7 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
     reference = (reference or "").strip()
     if not reference:
         raise InvalidInput(_("Give the bank or transfer reference."), field="reference")
-    require_date(received_on, "received", "received_on")
+    received_on = require_date(received_on, "received", "received_on")
     _require_money_open(project)
     _require_registered(project, received_on)
     if pledge is not None and pledge.project_id != project.pk:
@@ -310,7 +318,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     if commitment.envelope_id:
         lock_envelopes([commitment.envelope_id])
     if paid_on is not None:
-        require_date(paid_on, "paid", "paid_on")
+        paid_on = require_date(paid_on, "paid", "paid_on")
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
     commitment = tranche.commitment
     due = tranche.amount - tranche.disbursed

@@ -50,7 +50,7 @@ def _refuse_control_characters(form) -> bool:
     """Put the services' refusal of control characters (text.py) on the field that has them,
     before any service runs; True if one did."""
     found = False
-    for name, value in form.cleaned_data.items():
+    for name, value in list(form.cleaned_data.items()):
         if find_control(value) is not None:
             form.add_error(name, _(CONTROL_MESSAGE))
             found = True

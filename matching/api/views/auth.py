@@ -11,14 +11,15 @@ from knox.models import get_token_model
 from knox.settings import knox_settings
 from knox.views import LogoutAllView as KnoxLogoutAllView
 from knox.views import LogoutView as KnoxLogoutView
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from ..auth import TokenAuthentication
 from ..base import ScopedAPIView, ScopedMixin
 from ..fields import UTCDateTimeField, utc_iso
+from ...lockout import LockedOut, lockout_seconds
 from ...security import log_login, log_refusal
+from ..throttling import LoginThrottle
 
 
 class LoginSerializer(serializers.Serializer):
@@ -36,19 +37,8 @@ TOKEN_RESPONSE = inline_serializer("TokenResponse", {
 })
 
 
-class LockedOut(exceptions.APIException):
-    logged = True
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = _("Too many failed logins: try again later.")
-    default_code = "locked_out"
-
-
 class LoginFailed(exceptions.AuthenticationFailed):
     logged = True  # with the user name tried, by the view
-
-
-class LoginThrottle(AnonRateThrottle):
-    scope = "login"
 
 
 class LoginView(ScopedAPIView):
@@ -75,7 +65,7 @@ class LoginView(ScopedAPIView):
         user = authenticate(django_request, **given.validated_data)
         if getattr(django_request, "axes_locked_out", False):
             log_refusal(request, 429, f"login locked out for {given.validated_data['username']}")
-            raise LockedOut()  # logged above, with the user name tried
+            raise LockedOut(wait=lockout_seconds())  # logged above, with the user name
         if user is None:
             log_refusal(request, 401, f"login failed for {given.validated_data['username']}")
             raise LoginFailed(_("Wrong user name or password."))

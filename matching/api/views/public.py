@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ...models import MigrantAssociation, ProjectStatus, Region, Scheme, SchemeVersion
@@ -24,7 +23,6 @@ PAST_DRAFT = ~Q(districts__mahallas__projects__status=ProjectStatus.DRAFT)
 @extend_schema(summary="Schemes: their rules and every published version (public)")
 class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     public = True
-    throttle_classes = [AnonRateThrottle]
     queryset = Scheme.objects.select_related("country").prefetch_related(
         "parties__category_weights",
         Prefetch("versions", queryset=SchemeVersion.objects.order_by("-number")))
@@ -48,7 +46,6 @@ class MatchPreviewView(ScopedMixin, APIView):
     """The match-preview contract: the same JSON in and out as `manage.py match_preview`."""
 
     public = True
-    throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
         summary="Compute a match from rules (or a stored scheme), a cost and money received",
@@ -72,7 +69,6 @@ class RegionalSummaryView(ScopedAPIView):
     """Per region: projects past the draft stage and their cached money totals (public)."""
 
     public = True
-    throttle_classes = [AnonRateThrottle]
     queryset = Region.objects.order_by("name")
     serializer_class = RegionSummarySerializer
     pagination_class = None
