@@ -104,6 +104,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "confirm_receipt": OFFICERS,
     "evidence": OFFICERS | {Role.CLERK},
     "disburse": OFFICERS,
+    # not about a project: the outbox's failed and dead-lettered events (web/outbox.py)
+    "outbox_read": frozenset({Role.ADMINISTRATOR, Role.AUDITOR}),
+    "outbox_replay": frozenset({Role.ADMINISTRATOR}),
 }
 
 ACTION_LABELS = {
@@ -116,6 +119,8 @@ ACTION_LABELS = {
     "confirm_receipt": gettext_lazy("confirm receipts of"),
     "evidence": gettext_lazy("add evidence to"),
     "disburse": gettext_lazy("disburse for"),
+    "outbox_read": gettext_lazy("read the outbox of"),
+    "outbox_replay": gettext_lazy("replay the outbox of"),
 }
 
 

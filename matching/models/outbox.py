@@ -5,6 +5,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class OutboxQuerySet(models.QuerySet):
+    def failing(self):
+        """Failed at least once, still retrying."""
+        return self.filter(processed_at__isnull=True, dead_at__isnull=True, attempts__gt=0)
+
+    def dead(self):
+        """Dead-lettered: waiting for an administrator to replay them."""
+        return self.filter(processed_at__isnull=True, dead_at__isnull=False)
+
+
 class OutboxMessage(models.Model):
     """An event written in the same transaction as the change it reports.
 
@@ -31,6 +41,8 @@ class OutboxMessage(models.Model):
     replayed_at = models.DateTimeField(_("replayed at"), null=True, blank=True)
     replayed_by = models.ForeignKey("matching.User", models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("replayed by"))
+
+    objects = OutboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

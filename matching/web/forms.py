@@ -133,3 +133,11 @@ class DisbursementForm(forms.Form):
         if not data.get("evidence") and not data.get("file"):
             self.add_error("file", _("Choose evidence already uploaded or upload a new file."))
         return data
+
+
+class HeldReceiptForm(forms.Form):
+    """Confirm a held receipt, or reject it with a reason (the button pressed decides)."""
+
+    reason = forms.CharField(label=_("Reason for rejecting"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Required to reject: kept in the audit trail."))

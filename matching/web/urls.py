@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import account, clerk, files, officer, public
+from . import account, clerk, files, officer, outbox, public
 
 urlpatterns = [
     path("", account.home, name="home"),
@@ -23,6 +23,10 @@ urlpatterns = [
     path("officer/projects/<int:pk>/review/", officer.review_start, name="officer-review-start"),
     path("officer/projects/<int:pk>/decide/", officer.decide, name="officer-decide"),
     path("officer/tranches/<int:pk>/disburse/", officer.disburse, name="officer-disburse"),
+    path("officer/receipts/<int:pk>/", officer.held_receipt, name="officer-held-receipt"),
+
+    path("outbox/", outbox.message_list, name="outbox"),
+    path("outbox/<int:pk>/replay/", outbox.message_replay, name="outbox-replay"),
 
     path("projects/", public.project_list, name="public-projects"),
     path("projects/export.csv", public.export_csv, name="public-projects-csv"),

@@ -56,7 +56,7 @@ class ReceiptSerializer(serializers.ModelSerializer):
         model = Receipt
         fields = ["id", "project", "project_code", "association", "pledge", "received_on",
                   "amount", "currency", "rate", "rate_entered_by_hand", "converted", "fee",
-                  "reference", "status", "has_proof", "recorded_at"]
+                  "reference", "status", "has_proof", "recorded_at", "confirmed_at"]
         read_only_fields = fields
 
     def get_has_proof(self, receipt) -> bool:
@@ -85,3 +85,7 @@ class ReceiptInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"pledge": [_("That pledge is for another project.")]})
         return attrs
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text=_("Kept in the audit trail."))

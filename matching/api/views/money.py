@@ -6,13 +6,15 @@ registration and the money rules; both accept an `Idempotency-Key`.
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from ... import services
 from ...models import Pledge, Receipt
 from .. import idempotency
 from ..base import BAD_REQUEST, Cursor, ScopedViewSet, ServiceCreateMixin
-from ..serializers.money import (PledgeInputSerializer, PledgeSerializer,
+from ..serializers.money import (PledgeInputSerializer, PledgeSerializer, ReasonSerializer,
                                  ReceiptInputSerializer, ReceiptSerializer)
 
 
@@ -53,6 +55,12 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
             "project": 1, "amount": "200000.00", "currency": "RUB",
             "received_on": "2026-03-02", "reference": "SWIFT-0042", "fee": "3000.00",
             "rate": "151.40"})]),
+    confirm=extend_schema(
+        summary="Confirm a receipt held for confirmation (an officer, not its recorder)",
+        request=None, responses={200: ReceiptSerializer}),
+    reject=extend_schema(
+        summary="Reject a receipt held for confirmation, with a reason",
+        request=ReasonSerializer, responses={200: ReceiptSerializer}),
 )
 class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
                      mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -66,3 +74,18 @@ class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
 
     def run_service(self, data):
         return services.receipt_record(actor=self.request.user, **data)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request, pk=None):
+        """A receipt held for being far beyond its project's cost counts from now on."""
+        receipt = services.receipt_confirm(receipt=self.get_object(), actor=request.user)
+        return Response(ReceiptSerializer(self.queryset.get(pk=receipt.pk)).data)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request, pk=None):
+        """A held receipt recorded in error: it never counts; the reason is kept."""
+        given = ReasonSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        receipt = services.receipt_reject(receipt=self.get_object(), actor=request.user,
+                                          reason=given.validated_data["reason"])
+        return Response(ReceiptSerializer(self.queryset.get(pk=receipt.pk)).data)
