@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from ... import services
 from ...models import Pledge, Receipt
 from .. import idempotency
+from ..filters import PledgeFilter, ReceiptFilter
 from ..base import BAD_REQUEST, Cursor, ScopedViewSet, ServiceCreateMixin
 from ..serializers.money import (PledgeInputSerializer, PledgeSerializer, ReasonSerializer,
                                  ReceiptInputSerializer, ReceiptSerializer)
@@ -36,7 +37,7 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
     input_serializer_class = PledgeInputSerializer
     project_path = "project__"
     pagination_class = Cursor
-    filterset_fields = ["project", "status"]
+    filterset_class = PledgeFilter
 
     def run_service(self, data):
         return services.pledge_create(actor=self.request.user, **data)
@@ -70,7 +71,7 @@ class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
     project_path = "project__"
     pagination_class = Cursor
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    filterset_fields = ["project", "status"]
+    filterset_class = ReceiptFilter
 
     def run_service(self, data):
         return services.receipt_record(actor=self.request.user, **data)

@@ -13,6 +13,7 @@ from ...models import MigrantAssociation, ProjectStatus, Region, Scheme, SchemeV
 from ...preview import run_preview
 from ...rules import RulesError
 from ..base import BAD_REQUEST, IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
+from ..filters import SchemeFilter
 from ..serializers.public import (AssociationSerializer, RegionSummarySerializer,
                                   SchemeSerializer)
 
@@ -29,7 +30,7 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     serializer_class = SchemeSerializer
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    filterset_fields = ["fiscal_year", "is_active"]
+    filterset_class = SchemeFilter
 
 
 PREVIEW_EXAMPLE = {
