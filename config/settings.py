@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "matching.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["matching.api.filters.FilterBackend"],
     "COERCE_DECIMAL_TO_STRING": True,
@@ -279,7 +279,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "matching.models.DeliveryStatus",
         "CategoryEnum": "matching.models.Category",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+                             "matching.api.schema.document_headers"],
 }
 
 # Brute force on login: locked out after 5 failures for one hour, per user name and IP.

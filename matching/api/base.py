@@ -8,9 +8,6 @@ is simply not in the queryset, so it answers 404 like one that does not exist.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer
-from drf_standardized_errors.openapi_serializers import (ParseErrorResponseSerializer,
-                                                         ValidationErrorResponseSerializer)
 from rest_framework import exceptions, generics, permissions, status, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
@@ -22,12 +19,6 @@ from ..models import Role
 from ..security import log_refusal
 from ..text import CONTROL_MESSAGE, find_control
 from .throttling import rate_limit_headers
-
-# A 400 of a view whose request has no serializer spectacular could read: a field error or
-# a body that is not JSON.
-BAD_REQUEST = PolymorphicProxySerializer(
-    component_name="BadRequestResponse", resource_type_field_name=None,
-    serializers=[ValidationErrorResponseSerializer, ParseErrorResponseSerializer])
 
 class AuditorReadOnly(permissions.BasePermission):
     """An auditor reads everything and writes nothing."""
@@ -67,8 +58,8 @@ class ServiceFieldError(exceptions.ValidationError):
 
 def as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, ServiceError):
-        if exc.status == 403:
-            return exceptions.PermissionDenied(detail=exc.message, code=exc.code)
+        if exc.status == 403:  # one code for every refusal of the role or the policy
+            return exceptions.PermissionDenied(detail=exc.message)
         return ServiceFieldError(exc) if exc.field else ServiceRefusal(exc)
     return exc
 
@@ -152,6 +143,24 @@ class Cursor(CursorPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        """`page_size` from 1 to max_page_size, or a 400 naming it (not silently ignored)."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        if not (given.isascii() and given.isdigit() and 1 <= int(given) <= self.max_page_size):
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
+        return int(given)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1,
+                                       "maximum": self.max_page_size}
+        return parameters
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)

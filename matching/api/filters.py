@@ -9,6 +9,8 @@ is not a whole number is refused (400, naming the parameter) instead of rounded 
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ..models import (Category, DeliveryStatus, Pledge, PledgeStatus, Project, ProjectStatus,
                       Receipt, ReceiptStatus, Scheme, WebhookDelivery)
@@ -21,12 +23,14 @@ class IdField(forms.IntegerField):
         super().__init__(*args, min_value=1, max_value=BIGINT_MAX, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
 class IdFilter(django_filters.NumberFilter):
     """A record's id, compared as a number, never looked up (see the module's doc)."""
 
     field_class = IdField
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class WholeNumberFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from ... import currencies
 from ..fields import utc_iso
-from ...models import Evidence, LedgerEntry, MatchRecord, Project, StatusChange
+from ...models import Evidence, LedgerEntry, MatchRecord, Project, ProjectStatus, StatusChange
 
 
 class MoneyMap(serializers.DictField):
@@ -147,11 +147,19 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField(help_text=_("Who decided: kept and published."))
+    from_status = serializers.ChoiceField(
+        choices=ProjectStatus.choices, allow_null=True,
+        help_text=_("null for the first entry: the project's creation as a draft."))
 
     class Meta:
         model = StatusChange
         fields = ["id", "from_status", "to_status", "reason", "actor", "at"]
         read_only_fields = fields
+
+    def to_representation(self, change):
+        data = super().to_representation(change)
+        data["from_status"] = data["from_status"] or None
+        return data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_actor(self, change):

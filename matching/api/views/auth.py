@@ -7,6 +7,7 @@ every failure and locks a user name and IP out after AXES_FAILURE_LIMIT of them.
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from knox.models import get_token_model
 from knox.settings import knox_settings
 from knox.views import LogoutAllView as KnoxLogoutAllView
@@ -54,7 +55,8 @@ class LoginView(ScopedAPIView):
         return "Token"  # a failed login is a 401, not a 403
 
     @extend_schema(summary="Log in with a user name and password; get a token",
-                   request=LoginSerializer, responses={200: TOKEN_RESPONSE},
+                   request=LoginSerializer,
+                   responses={200: TOKEN_RESPONSE, 401: ErrorResponse401Serializer},
                    examples=[OpenApiExample("Login", request_only=True,
                                             value={"username": "migrant",
                                                    "password": "correct horse"})])

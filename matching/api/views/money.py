@@ -14,7 +14,8 @@ from ... import services
 from ...models import Pledge, Receipt
 from .. import idempotency
 from ..filters import PledgeFilter, ReceiptFilter
-from ..base import BAD_REQUEST, Cursor, ScopedViewSet, ServiceCreateMixin
+from ..base import Cursor, ScopedViewSet, ServiceCreateMixin
+from ..schema import IDEMPOTENCY_REUSED, SERVICE_REFUSAL
 from ..serializers.money import (PledgeInputSerializer, PledgeSerializer, ReasonSerializer,
                                  ReceiptInputSerializer, ReceiptSerializer)
 
@@ -25,7 +26,7 @@ from ..serializers.money import (PledgeInputSerializer, PledgeSerializer, Reason
     create=extend_schema(
         summary="Announce a pledge (association users, for their own projects)",
         parameters=[idempotency.PARAMETER], request=PledgeInputSerializer,
-        responses={201: PledgeSerializer},
+        responses={201: PledgeSerializer, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
         examples=[OpenApiExample("250,000 RUB in June", request_only=True, value={
             "project": 1, "amount": "250000.00", "currency": "RUB",
             "expected_on": "2026-06-30"})]),
@@ -51,17 +52,17 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
         parameters=[idempotency.PARAMETER],
         request={"multipart/form-data": ReceiptInputSerializer,
                  "application/json": ReceiptInputSerializer},
-        responses={201: ReceiptSerializer, 400: BAD_REQUEST},
+        responses={201: ReceiptSerializer, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
         examples=[OpenApiExample("200,000 RUB at the day's rate", request_only=True, value={
             "project": 1, "amount": "200000.00", "currency": "RUB",
             "received_on": "2026-03-02", "reference": "SWIFT-0042", "fee": "3000.00",
             "rate": "151.40"})]),
     confirm=extend_schema(
         summary="Confirm a receipt held for confirmation (an officer, not its recorder)",
-        request=None, responses={200: ReceiptSerializer}),
+        request=None, responses={200: ReceiptSerializer, 409: SERVICE_REFUSAL}),
     reject=extend_schema(
         summary="Reject a receipt held for confirmation, with a reason",
-        request=ReasonSerializer, responses={200: ReceiptSerializer}),
+        request=ReasonSerializer, responses={200: ReceiptSerializer, 409: SERVICE_REFUSAL}),
 )
 class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
                      mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

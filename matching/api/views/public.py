@@ -3,7 +3,6 @@
 from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins
 from rest_framework.response import Response
@@ -12,9 +11,10 @@ from rest_framework.views import APIView
 from ...models import MigrantAssociation, ProjectStatus, Region, Scheme, SchemeVersion
 from ...preview import run_preview
 from ...rules import RulesError
-from ..base import BAD_REQUEST, IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
+from ..base import IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
 from ..filters import SchemeFilter
-from ..serializers.public import (AssociationSerializer, RegionSummarySerializer,
+from ..serializers.public import (AssociationSerializer, PreviewRequestSerializer,
+                                  PreviewResponseSerializer, RegionSummarySerializer,
                                   SchemeSerializer)
 
 ZERO = Value(0, output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -50,12 +50,11 @@ class MatchPreviewView(ScopedMixin, APIView):
 
     @extend_schema(
         summary="Compute a match from rules (or a stored scheme), a cost and money received",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST},
+        request=PreviewRequestSerializer, responses={200: PreviewResponseSerializer},
         examples=[OpenApiExample("1x1 with an envelope", value=PREVIEW_EXAMPLE,
                                  request_only=True),
                   OpenApiExample("A stored scheme", request_only=True,
-                                 value={"scheme": "uz-1x1", "cost": "40000000.00",
+                                 value={"scheme": "uz-1x1-2026", "cost": "40000000.00",
                                         "received": "12000000.00"})])
     def post(self, request):
         try:
