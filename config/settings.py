@@ -231,6 +231,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "matching.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["matching.api.filters.FilterBackend"],
+    # JSON bodies (receipts also take multipart, for their proof: api/views/money.py)
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_CLASSES": ["matching.api.throttling.AnonThrottle",
                                  "matching.api.throttling.TokenThrottle"],
@@ -280,7 +282,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "matching.models.Category",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-                             "matching.api.schema.document_headers"],
+                             "matching.api.schema.document_headers",
+                             "matching.api.schema.document_text"],
 }
 
 # Brute force on login: locked out after 5 failures for one hour, per user name and IP.

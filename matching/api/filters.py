@@ -78,9 +78,18 @@ class DeliveryFilter(django_filters.FilterSet):
         fields = ["endpoint", "status", "topic"]
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """true or false, nothing else (django-filter's BooleanFilter also reads "null", "1"...)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=[("true", "true"), ("false", "false")],
+                         coerce=lambda value: value == "true", **kwargs)
+
+
 class SchemeFilter(django_filters.FilterSet):
     fiscal_year = WholeNumberFilter()
-    is_active = django_filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = Scheme

@@ -79,6 +79,32 @@ RATE_LIMIT_HEADERS = {
 }
 
 
+# what the API refuses in any text it is sent (text.XML_ILLEGAL, less the surrogates that
+# UTF-8 cannot carry anyway): said on every text of a request the schema describes
+NO_CONTROL = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]*$"
+
+
+def _no_control(schema: dict) -> None:
+    if (schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema
+            and schema.get("format") not in ("binary", "date", "date-time", "decimal")):
+        schema["pattern"] = NO_CONTROL
+
+
+def document_text(result, generator, request, public):
+    """Post-processing: every text of a request (body fields, query parameters) says that
+    control characters are refused (matching/text.py), as the API's request check does."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                _no_control(field)
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _no_control(parameter.get("schema", {}))
+    return result
+
+
 def document_headers(result, generator, request, public):
     """Post-processing: the rate-limit headers on every answer that passed the throttles
     (optional: answers refused before them carry none) and Retry-After on every 429."""

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...models import Pledge, Project, Receipt
+from .base import InputSerializer
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -39,7 +40,7 @@ class PledgeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PledgeInputSerializer(serializers.Serializer):
+class PledgeInputSerializer(InputSerializer):
     project = ScopedProjectField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
                                       help_text=_("In the currency raised, as a string."))
@@ -63,7 +64,7 @@ class ReceiptSerializer(serializers.ModelSerializer):
         return bool(receipt.proof)
 
 
-class ReceiptInputSerializer(serializers.Serializer):
+class ReceiptInputSerializer(InputSerializer):
     project = ScopedProjectField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
                                       help_text=_("As it arrived, after the fee."))
@@ -87,5 +88,5 @@ class ReceiptInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = serializers.CharField(max_length=1000, help_text=_("Kept in the audit trail."))

@@ -111,8 +111,8 @@ class PreviewRulesSerializer(serializers.Serializer):
     max_project_cost = DecimalInputField(required=False, allow_null=True)
     max_public_share = DecimalInputField(required=False, allow_null=True,
                                          help_text=_("A fraction: 0.7 for 70 %."))
-    eligible_categories = serializers.ListField(child=serializers.CharField(), required=False,
-                                                allow_null=True)
+    eligible_categories = serializers.ListField(child=serializers.CharField(allow_blank=True),
+                                                required=False, allow_null=True)
 
 
 class PreviewReceiptSerializer(serializers.Serializer):
@@ -131,7 +131,7 @@ class PreviewRequestSerializer(serializers.Serializer):
     received = DecimalInputField(required=False, allow_null=True,
                                  help_text=_("Association money received, scheme currency."))
     receipts = PreviewReceiptSerializer(many=True, required=False, allow_null=True)
-    category = serializers.CharField(required=False, allow_null=True)
+    category = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     envelopes = serializers.DictField(child=DecimalInputField(allow_null=True), required=False,
                                       allow_null=True,
                                       help_text=_("What is left in each co-funder's envelope."))

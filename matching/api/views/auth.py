@@ -17,13 +17,14 @@ from rest_framework.response import Response
 
 from ..auth import TokenAuthentication
 from ..base import ScopedAPIView, ScopedMixin
+from ..serializers.base import InputSerializer
 from ..fields import UTCDateTimeField, utc_iso
 from ...lockout import LockedOut, lockout_seconds
 from ...security import log_login, log_refusal
 from ..throttling import LoginThrottle
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False,
                                      style={"input_type": "password"})

@@ -7,7 +7,7 @@ registration and the money rules; both accept an `Idempotency-Key`.
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from ... import services
@@ -50,8 +50,8 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
     create=extend_schema(
         summary="Record money in hand, with its proof (clerks)",
         parameters=[idempotency.PARAMETER],
-        request={"multipart/form-data": ReceiptInputSerializer,
-                 "application/json": ReceiptInputSerializer},
+        request={"application/json": ReceiptInputSerializer,
+                 "multipart/form-data": ReceiptInputSerializer},
         responses={201: ReceiptSerializer, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
         examples=[OpenApiExample("200,000 RUB at the day's rate", request_only=True, value={
             "project": 1, "amount": "200000.00", "currency": "RUB",
@@ -71,7 +71,7 @@ class ReceiptViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
     input_serializer_class = ReceiptInputSerializer
     project_path = "project__"
     pagination_class = Cursor
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [JSONParser, MultiPartParser]
     filterset_class = ReceiptFilter
 
     def run_service(self, data):
