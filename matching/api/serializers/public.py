@@ -102,6 +102,7 @@ class PreviewPartySerializer(serializers.Serializer):
     cap = DecimalInputField(required=False, allow_null=True,
                             help_text=_("Most the party gives to one project."))
     category_weights = serializers.DictField(child=DecimalInputField(), required=False,
+                                             allow_null=True,
                                              help_text=_("Weights that differ by category."))
 
 
@@ -124,8 +125,9 @@ class PreviewReceiptSerializer(serializers.Serializer):
 
 
 class PreviewRequestSerializer(serializers.Serializer):
-    rules = PreviewRulesSerializer(required=False, help_text=_("Give rules or a scheme."))
-    scheme = serializers.CharField(required=False,
+    rules = PreviewRulesSerializer(required=False, allow_null=True,
+                                   help_text=_("Give rules or a scheme."))
+    scheme = serializers.CharField(required=False, allow_null=True,
                                    help_text=_("A stored scheme's code: its current rules."))
     cost = DecimalInputField(help_text=_("The eligible cost, in the scheme currency."))
     received = DecimalInputField(required=False, allow_null=True,
