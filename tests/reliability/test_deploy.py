@@ -131,3 +131,17 @@ def test_every_dependency_is_pinned(figures):
     loose = [line for line in lines if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line)]
     assert not loose, loose
     figures("pinned", f"{len(lines)} requirements, every one pinned with == OK")
+
+
+def test_the_offline_vulnerability_audit_finds_a_known_vulnerable_pin(tmp_path):
+    """bench/vulnerabilities.py against safety-db: a Django of 2019 with published advisories
+    is found; today's pins are checked, each of them."""
+    from bench.vulnerabilities import audit_offline, pinned
+
+    old = tmp_path / "requirements.txt"
+    old.write_text("Django==2.2.1\nrequests==2.31.0\n")
+    found = audit_offline(old)
+    assert found["checked"] == 2 and [name for name, *_ in found["vulnerable"]] == ["django"]
+    assert found["vulnerable"][0][2]  # the advisories' ids
+    ours = audit_offline(ROOT / "requirements.txt")
+    assert ours["checked"] == len(pinned(ROOT / "requirements.txt")) >= 25
