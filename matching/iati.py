@@ -83,7 +83,7 @@ def activity(project: Project, org: dict) -> etree._Element:
     if project.executor:
         _org(el, "participating-org", project.executor, role="4")
     etree.SubElement(el, "activity-status", code=STATUS.get(project.status, "1"))
-    started = (project.submitted_at or project.created_at).date()
+    started = timezone.localdate(project.submitted_at or project.created_at)
     etree.SubElement(el, "activity-date", type="1", **{"iso-date": started.isoformat()})
     if project.deadline:
         etree.SubElement(el, "activity-date", type="3",

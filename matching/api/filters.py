@@ -50,22 +50,16 @@ class ProjectFilter(django_filters.FilterSet):
                   "fiscal_year"]
 
 
-class PledgeFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id")
-    status = django_filters.ChoiceFilter(choices=PledgeStatus.choices)
+def on_project(model, statuses) -> type[django_filters.FilterSet]:
+    """The filter set of a record on a project: its project's id and its status."""
+    meta = type("Meta", (), {"model": model, "fields": ["project", "status"]})
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), {
+        "project": IdFilter(field_name="project_id"),
+        "status": django_filters.ChoiceFilter(choices=statuses), "Meta": meta})
 
-    class Meta:
-        model = Pledge
-        fields = ["project", "status"]
 
-
-class ReceiptFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id")
-    status = django_filters.ChoiceFilter(choices=ReceiptStatus.choices)
-
-    class Meta:
-        model = Receipt
-        fields = ["project", "status"]
+PledgeFilter = on_project(Pledge, PledgeStatus.choices)
+ReceiptFilter = on_project(Receipt, ReceiptStatus.choices)
 
 
 class DeliveryFilter(django_filters.FilterSet):

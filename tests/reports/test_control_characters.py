@@ -197,3 +197,18 @@ def test_every_public_output_survives_every_c0_character_in_every_text(world):
     detail = api.get(f"/api/v1/projects/{project.pk}/")
     assert detail.status_code == 200 and detail.json()["title"] == f"Water{every}pipe"
     assert len(checked) >= 20
+
+
+def test_export_dates_are_the_local_days_the_pages_show(world, settings):
+    """A decision at 23:30 UTC is the next day in Tashkent: exports say Tashkent's day."""
+    settings.TIME_ZONE = "Asia/Tashkent"
+    project = world.approved()
+    late = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.timezone.utc)
+    m.Project.objects.filter(pk=project.pk).update(decided_at=late, submitted_at=late)
+    rows = json.loads(_body(Client().get("/projects/export.json")))
+    rows = rows.get("projects", rows) if isinstance(rows, dict) else rows
+    assert [row["decided_on"] for row in rows if row["code"] == project.code] == ["2026-03-02"]
+    document = etree.parse(io.BytesIO(_body(Client().get("/reports/iati.xml"))))
+    started = document.xpath(f"//iati-activity[iati-identifier='XM-DAC-HASHAR-{project.code}']"
+                             "/activity-date[@type='1']/@iso-date")
+    assert started == ["2026-03-02"]
