@@ -5,6 +5,7 @@ DJANGO_ENV selects the mode: `development` (make run), `test` (make test) or `pr
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -225,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
                       "schedule": crontab(hour=2, minute=30)},
     "purge-expired-tokens": {"task": "matching.tasks.purge_expired_tokens",
                              "schedule": crontab(hour=3, minute=15)},
+    "purge-idempotency-keys": {"task": "matching.tasks.purge_idempotency_keys",
+                               "schedule": crontab(minute=20)},
     # plans every day that is today somewhere or begins within 2 hours, before its send hour,
     # and again to pick up what was created since
     "plan-reminders": {"task": "matching.notifications.plan_reminders", "schedule": 900.0},
@@ -234,6 +237,18 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": 120.0},
 }
 
+# The outbox (matching/outbox.py): a relayed message not processed within the lease is
+# relayed again; a failing one is retried after a doubling backoff and dead-lettered after
+# OUTBOX_MAX_ATTEMPTS failures (administrators replay it on /outbox/).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=600)
+for _name in ("OUTBOX_MAX_ATTEMPTS", "OUTBOX_BACKOFF_SECONDS", "OUTBOX_BACKOFF_MAX_SECONDS",
+              "OUTBOX_LEASE_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive whole number")
+
 # Django REST framework
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -241,12 +256,36 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "matching.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["matching.api.filters.FilterBackend"],
+    # JSON bodies (receipts also take multipart, for their proof: api/views/money.py)
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "login": "10/minute"},
+    "DEFAULT_THROTTLE_CLASSES": ["matching.api.throttling.AnonThrottle",
+                                 "matching.api.throttling.TokenThrottle"],
 }
+# Rate limits (matching/api/throttling.py): "<requests>/<second|minute|hour|day>"
+API_RATES = {"anon": env.str("API_RATE_ANON", default="120/minute"),
+             "user": env.str("API_RATE_USER", default="600/minute"),
+             "login": env.str("API_RATE_LOGIN", default="10/minute")}
+for _scope, _rate in API_RATES.items():
+    _count, _, _period = _rate.partition("/")
+    if not (_count.isdigit() and int(_count) > 0
+            and _period in ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")):
+        raise ImproperlyConfigured(f"API_RATE_{_scope.upper()} must look like 600/minute, "
+                                   f"not {_rate!r}")
+# A receipt that would take a project's money received beyond this multiple of its eligible
+# cost is held until an officer of the district (not its recorder) confirms it (bounds.py).
+try:
+    RECEIPT_HOLD_COST_RATIO = Decimal(env.str("RECEIPT_HOLD_COST_RATIO", default="1"))
+except InvalidOperation:
+    RECEIPT_HOLD_COST_RATIO = Decimal(0)
+if not RECEIPT_HOLD_COST_RATIO.is_finite() or RECEIPT_HOLD_COST_RATIO <= 0:
+    raise ImproperlyConfigured("RECEIPT_HOLD_COST_RATIO must be a positive number, e.g. 1 or 1.5")
+
+# how long an Idempotency-Key is remembered (matching/api/idempotency.py)
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 REST_KNOX = {"TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 30)),
              "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
@@ -270,7 +309,9 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "matching.models.DeliveryStatus",
         "CategoryEnum": "matching.models.Category",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+                             "matching.api.schema.document_headers",
+                             "matching.api.schema.document_text"],
 }
 
 # Brute force on login: locked out after 5 failures for one hour, per user name and IP.

@@ -15,3 +15,11 @@ class MatchingConfig(AppConfig):
     def ready(self):
         for module in HANDLER_MODULES:
             import_module(module)
+        # every API timestamp in UTC with "Z" (matching/api/fields.py), whichever serializer
+        from django.db import models
+        from rest_framework import serializers
+
+        from .api.fields import UTCDateTimeField
+
+        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = \
+            UTCDateTimeField

@@ -1,7 +1,9 @@
 """Open data in the IATI activity standard, version 2.03.
 
 One `iati-activity` per project (drafts are not published) with its transactions, read from
-the ledger: receipts (and refunds, negative) as incoming funds from the association, the
+the ledger (`transaction-date`: the day the entry was booked; `value-date`: the day that fixed
+its value, a receipt's arrival or a payment's day): receipts (and refunds, negative) as
+incoming funds from the association, the
 co-funders' reservations at approval (and their releases, negative) as commitments, and
 payments to the executor (and clawbacks, negative) as disbursements. Nothing personal is
 written: organisations by name, never people, and no bank references.
@@ -82,7 +84,7 @@ def activity(project: Project, org: dict) -> etree._Element:
     if project.executor:
         _org(el, "participating-org", project.executor, role="4")
     etree.SubElement(el, "activity-status", code=STATUS.get(project.status, "1"))
-    started = (project.submitted_at or project.created_at).date()
+    started = timezone.localdate(project.submitted_at or project.created_at)
     etree.SubElement(el, "activity-date", type="1", **{"iso-date": started.isoformat()})
     if project.deadline:
         etree.SubElement(el, "activity-date", type="3",
@@ -98,12 +100,24 @@ def activity(project: Project, org: dict) -> etree._Element:
     return el
 
 
+def value_date(entry: LedgerEntry):
+    """IATI's value-date, the day that fixes the value (and the rate): the day a receipt's
+    money arrived (its refund's too: it is converted at the receipt's rate), the day a
+    disbursement was paid; else the day the entry was booked."""
+    if entry.value_date:
+        return entry.value_date
+    if entry.receipt_id:  # entries booked before value dates were kept
+        return entry.receipt.received_on
+    return timezone.localdate(entry.created_at)
+
+
 def _transaction(parent, project: Project, entry: LedgerEntry) -> None:
-    day = timezone.localdate(entry.created_at).isoformat()
+    booked = timezone.localdate(entry.created_at).isoformat()
     tx = etree.SubElement(parent, "transaction")
     etree.SubElement(tx, "transaction-type", code=TRANSACTION_TYPE[entry.kind])
-    etree.SubElement(tx, "transaction-date", **{"iso-date": day})
-    etree.SubElement(tx, "value", **{"value-date": day}).text = format(entry.amount, "f")
+    etree.SubElement(tx, "transaction-date", **{"iso-date": booked})
+    etree.SubElement(tx, "value", **{"value-date": value_date(entry).isoformat()}).text = \
+        format(entry.amount, "f")
     if entry.role == ASSOCIATION_ROLE:
         provider, kind = project.association.name, ORG_TYPE[ASSOCIATION_ROLE]
     else:
@@ -118,7 +132,7 @@ def _transaction(parent, project: Project, entry: LedgerEntry) -> None:
 def projects(queryset):
     """The projects to publish, with what `activity()` reads, in a few queries per chunk."""
     entries = (LedgerEntry.objects.filter(kind__in=list(TRANSACTION_TYPE))
-               .select_related("commitment__funder").order_by("id"))
+               .select_related("commitment__funder", "receipt").order_by("id"))
     return (queryset.exclude(status__in=UNSUBMITTED_STATES)
             .select_related("association", "mahalla__district__region__country")
             .prefetch_related(Prefetch("ledger", queryset=entries)).order_by("id"))

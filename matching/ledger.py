@@ -35,13 +35,14 @@ def entry(*, project: Project, kind: str, role: str, amount: Decimal, actor,
           commitment: Commitment | None = None, envelope: BudgetEnvelope | None = None,
           tranche: Tranche | None = None, receipt=None, original_amount: Decimal | None = None,
           original_currency: str = "", memo: str = "",
-          reverses: LedgerEntry | None = None, evidence=None) -> LedgerEntry:
-    """An entry not written yet, in the project's currency: `post_many` appends it."""
+          reverses: LedgerEntry | None = None, evidence=None, value_date=None) -> LedgerEntry:
+    """An entry not written yet, in the project's currency: `post_many` appends it.
+    `value_date`: the day that fixes its value (a receipt's arrival, a payment's day)."""
     return LedgerEntry(
         project=project, kind=kind, role=role, amount=amount, currency=project.currency,
         commitment=commitment, envelope=envelope, tranche=tranche, receipt=receipt,
         original_amount=original_amount, original_currency=original_currency, memo=memo[:300],
-        reverses=reverses, evidence=evidence, created_by=actor)
+        reverses=reverses, evidence=evidence, created_by=actor, value_date=value_date)
 
 
 def post(**fields) -> LedgerEntry:
@@ -77,7 +78,8 @@ def reverse(entry: LedgerEntry, *, actor, memo: str) -> LedgerEntry:
                 actor=actor, commitment=entry.commitment, envelope=entry.envelope,
                 tranche=entry.tranche, receipt=entry.receipt,
                 original_amount=-entry.original_amount if entry.original_amount else None,
-                original_currency=entry.original_currency, memo=memo, reverses=entry)
+                original_currency=entry.original_currency, memo=memo, reverses=entry,
+                value_date=entry.value_date)
 
 
 def _moves(entry: LedgerEntry) -> list[tuple[type, int, str]]:

@@ -4,19 +4,27 @@
 
 Handlers register per topic with `@outbox.handler("receipt.recorded")` and receive the
 message. They must be idempotent: a message may be processed more than once (relayed, then the
-worker died before acknowledging), never less.
+worker died before acknowledging), never less. A handler that raises has its work rolled back
+and is retried with backoff; after OUTBOX_MAX_ATTEMPTS failures the message is dead-lettered
+for an administrator to replay (`/outbox/`).
 """
 
+import datetime
 import logging
 import socket
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .errors import NotAllowed
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -75,32 +83,96 @@ def _broker_answers() -> bool:
         return False
 
 
+def due(now=None):
+    """The messages to hand to the workers: neither processed nor dead, and never relayed or
+    past their `next_attempt_at` (a lease that ran out, or the backoff after a failure)."""
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        processed_at__isnull=True, dead_at__isnull=True)
+
+
 def relay(*, limit: int = RELAY_BATCH) -> int:
-    """Hand up to `limit` unsent messages to Celery; return how many were sent.
+    """Hand up to `limit` due messages to Celery; return how many were sent.
 
     Rows are claimed with SKIP LOCKED so that two relays never send the same message at once.
-    A message is marked relayed only after Celery accepted it.
+    A message is marked relayed only after Celery accepted it, with a lease: if its task is
+    lost (the broker restarted, the worker was killed before it acknowledged) and nobody
+    processes it, it comes due again when the lease runs out. Nothing is stranded.
     """
     from .tasks import process_outbox_message
 
+    now = timezone.now()
     with transaction.atomic():
-        ids = list(OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(relayed_at__isnull=True).order_by("id")
+        ids = list(due(now).select_for_update(skip_locked=True).order_by("id")
                    .values_list("id", flat=True)[:limit])
         for message_id in ids:
             process_outbox_message.apply_async(args=[message_id], retry=False)
         # one UPDATE for the batch: were Celery to refuse one, the transaction rolls back
         # every mark of the batch anyway (an UPDATE per message bought nothing)
-        OutboxMessage.objects.filter(pk__in=ids).update(relayed_at=timezone.now())
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            relayed_at=now, next_attempt_at=now + datetime.timedelta(
+                seconds=settings.OUTBOX_LEASE_SECONDS))
     return len(ids)
 
 
-def process(message_id: int) -> None:
-    """Run every handler of the message's topic (idempotent handlers, see module doc)."""
-    message = OutboxMessage.objects.filter(pk=message_id).first()
-    if message is None or message.processed_at is not None:
-        return
-    for func in _handlers.get(message.topic, []):
-        func(message)
-    OutboxMessage.objects.filter(pk=message.pk).update(processed_at=timezone.now(),
-                                                       attempts=message.attempts + 1)
+def backoff(attempts: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th failure: doubling from OUTBOX_BACKOFF_SECONDS, at most
+    OUTBOX_BACKOFF_MAX_SECONDS."""
+    seconds = settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(seconds, settings.OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+def process(message_id: int) -> str:
+    """Run every handler of the message's topic, once, and record the outcome.
+
+    The message's row is locked while its handlers run (SKIP LOCKED: a second worker given the
+    same message leaves it to the first). The handlers run in a savepoint: when one raises,
+    whatever they wrote is rolled back, the failure is counted with its error, and the message
+    comes due again after a backoff, or is dead-lettered after OUTBOX_MAX_ATTEMPTS failures.
+    Returns what happened: processed, failed, dead, or skipped (done, dead, busy or gone).
+    """
+    with transaction.atomic():
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
+                   .filter(pk=message_id).first())
+        if message is None or message.processed_at is not None or message.dead_at is not None:
+            return "skipped"
+        try:
+            with transaction.atomic():
+                for func in _handlers.get(message.topic, []):
+                    func(message)
+        except Exception as error:  # any error: recorded, retried, never lost
+            return _failed(message, error)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            processed_at=timezone.now(), next_attempt_at=None)
+    return "processed"
+
+
+def _failed(message: OutboxMessage, error: Exception) -> str:
+    now = timezone.now()
+    attempts = message.attempts + 1
+    dead = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    text = "".join(traceback.format_exception_only(error)).strip()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=attempts, last_error=text[:2000], last_attempt_at=now,
+        next_attempt_at=None if dead else now + backoff(attempts), dead_at=now if dead else None)
+    log.error("outbox message %s (%s) failed, attempt %s%s: %s", message.pk, message.topic,
+              attempts, ", dead-lettered" if dead else "", text)
+    return "dead" if dead else "failed"
+
+
+def message_replay(*, message: OutboxMessage, actor) -> OutboxMessage:
+    """Send a dead-lettered (or failing) message again, now: its failures start counting
+    afresh; its last error stays until it is processed. A processed message is not replayed
+    (its handlers ran), so replaying twice runs them once."""
+    now = timezone.now()
+    with transaction.atomic():
+        replayed = OutboxMessage.objects.filter(pk=message.pk, processed_at__isnull=True).update(
+            dead_at=None, attempts=0, next_attempt_at=None, replayed_at=now,
+            replayed_by=actor)
+        if replayed:
+            transaction.on_commit(relay_soon, robust=True)
+    message.refresh_from_db()
+    if not replayed:
+        raise NotAllowed(_("This message was already processed."), code="already_processed")
+    return message

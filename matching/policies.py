@@ -117,6 +117,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "close": OFFICERS,
     "pledge": frozenset({Role.ASSOCIATION, Role.CLERK}),
     "receipt": frozenset({Role.CLERK}),
+    # a receipt held for being far beyond the project's cost (bounds.hold_receipt)
+    "confirm_receipt": OFFICERS,
     "evidence": OFFICERS | {Role.CLERK},
     "disburse": OFFICERS,
     "answer_complaint": OFFICERS,
@@ -127,6 +129,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     # association raising its own share, which the association may also do itself
     "top_up": OFFICERS,
     "raise_share": OFFICERS | {Role.ASSOCIATION},
+    # not about a project: the outbox's failed and dead-lettered events (web/outbox.py)
+    "outbox_read": frozenset({Role.ADMINISTRATOR, Role.AUDITOR}),
+    "outbox_replay": frozenset({Role.ADMINISTRATOR}),
 }
 
 ACTION_LABELS = {
@@ -141,6 +146,9 @@ ACTION_LABELS = {
     "answer_complaint": gettext_lazy("answer complaints about"),
     "undo_receipt": gettext_lazy("refund or reverse receipts of"),
     "top_up": gettext_lazy("top up"), "raise_share": gettext_lazy("raise the share of"),
+    "confirm_receipt": gettext_lazy("confirm receipts of"),
+    "outbox_read": gettext_lazy("read the outbox of"),
+    "outbox_replay": gettext_lazy("replay the outbox of"),
 }
 
 

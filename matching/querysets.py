@@ -85,6 +85,12 @@ class ComplaintQuerySet(ScopedQuerySet):
         return self.filter(status="received")
 
 
+class ReceiptQuerySet(ScopedQuerySet):
+    def held(self):
+        """Waiting for an officer's confirmation (they count toward nothing yet)."""
+        return self.filter(status="held")
+
+
 class TrancheQuerySet(ScopedQuerySet):
     project_path = "commitment__project__"
 

@@ -100,7 +100,9 @@ def _read_rules_into(raw: object, prefix: str, errors: dict[str, list[str]]) -> 
         if cap is not None:
             cap = _read_decimal(cap, f"{path}.cap", errors)
         category_weights: dict[str, Decimal] = {}
-        raw_weights = item.get("category_weights") or {}
+        raw_weights = item.get("category_weights")
+        if raw_weights is None:  # absent; but 0, "" or [] are not an object
+            raw_weights = {}
         if not isinstance(raw_weights, Mapping):
             _add(errors, f"{path}.category_weights", _("Expected an object."))
             raw_weights = {}

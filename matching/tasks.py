@@ -4,13 +4,13 @@ from celery import shared_task
 
 from . import ledger, outbox
 
-TRANSIENT = (ConnectionError, TimeoutError, OSError)
 
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=8)
-def process_outbox_message(message_id: int) -> None:
-    outbox.process(message_id)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def process_outbox_message(message_id: int) -> str:
+    """A failure is recorded on the message and retried by the relay after a backoff (see
+    outbox.process); an error that prevents even that (the database away) leaves the message
+    to come due again when its relay lease runs out."""
+    return outbox.process(message_id)
 
 
 @shared_task
@@ -31,6 +31,14 @@ def verify_ledger() -> int:
     for difference in result.differences:
         logging.getLogger("matching.ledger").error("ledger difference: %s", difference)
     return len(result.differences)
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    """Hourly: forget Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS (24)."""
+    from .api.idempotency import purge_expired
+
+    return purge_expired()
 
 
 @shared_task

@@ -26,8 +26,31 @@ def xml_safe(text: str) -> str:
     return XML_ILLEGAL.sub(REPLACEMENT, text) if text else text
 
 
+CONTROL_MESSAGE = _("Remove the control characters from this text.")
+
+
 def control_problem(text: str | None) -> str | None:
     """Why `text` may not be stored (an untranslated message), or None."""
     if text and XML_ILLEGAL.search(text):
-        return _("Remove the control characters from this text.")
+        return CONTROL_MESSAGE
+    return None
+
+
+def find_control(value, name: str = "") -> str | None:
+    """The name of the first text in `value` (a string, or lists and dicts of them, walked
+    with dotted names: "parties.0.role") that `control_problem` refuses, or None."""
+    if isinstance(value, str):
+        return name if XML_ILLEGAL.search(value) else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and XML_ILLEGAL.search(key):
+            return f"{name}.{key}" if name else key
+        found = find_control(item, f"{name}.{key}" if name else str(key))
+        if found is not None:
+            return found
     return None

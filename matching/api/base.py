@@ -8,10 +8,7 @@ is simply not in the queryset, so it answers 404 like one that does not exist.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer
-from drf_standardized_errors.openapi_serializers import (ParseErrorResponseSerializer,
-                                                         ValidationErrorResponseSerializer)
-from rest_framework import exceptions, generics, permissions, serializers, status, viewsets
+from rest_framework import exceptions, generics, permissions, status, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -20,31 +17,10 @@ from .. import policies
 from ..errors import ServiceError
 from ..models import Role
 from ..security import log_refusal
-
-# A 400 of a view whose request has no serializer spectacular could read: a field error or
-# a body that is not JSON.
-BAD_REQUEST = PolymorphicProxySerializer(
-    component_name="BadRequestResponse", resource_type_field_name=None,
-    serializers=[ValidationErrorResponseSerializer, ParseErrorResponseSerializer])
+from ..text import CONTROL_MESSAGE, find_control
+from .throttling import rate_limit_headers
 
 
-
-class RefusalErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True, help_text="The field it is about, if any.")
-
-
-class RefusalResponseSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="client_error, or validation_error when a field "
-                                           "is named")
-    errors = RefusalErrorSerializer(many=True)
-
-
-# A service's refusal at 409 (the project's state, four eyes, an envelope short, done already)
-# or 422 (an Idempotency-Key reused for another request).
-REFUSED = OpenApiResponse(RefusalResponseSerializer,
-                          description="Refused: the reason and, where there is one, the field.")
 
 
 class AuditorReadOnly(permissions.BasePermission):
@@ -85,10 +61,26 @@ class ServiceFieldError(exceptions.ValidationError):
 
 def as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, ServiceError):
-        if exc.status == 403:
-            return exceptions.PermissionDenied(detail=exc.message, code=exc.code)
+        if exc.status == 403:  # one code for every refusal of the role or the policy
+            return exceptions.PermissionDenied(detail=exc.message)
         return ServiceFieldError(exc) if exc.field else ServiceRefusal(exc)
     return exc
+
+
+def refuse_control_characters(request) -> None:
+    """400, naming the field or parameter, for text that no output could carry (text.py):
+    checked once here for every API request, body and query alike, so that no endpoint
+    stores it nor sends it to the database (PostgreSQL refuses NUL in text)."""
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict: form or multipart (files aside)
+        data = {key: values for key, values in data.lists() if key not in request.FILES}
+    query = dict(request.query_params.lists())
+    for given in (query, data):
+        field = find_control(given)
+        if field is not None:
+            name = field.split(".")[0] if given is query or hasattr(request.data, "lists") \
+                else field
+            raise exceptions.ValidationError({name: [_(CONTROL_MESSAGE)]})
 
 
 class ScopedMixin:
@@ -118,6 +110,16 @@ class ScopedMixin:
     def get_queryset(self):
         return self.scope(super().get_queryset())
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_control_characters(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
+
     def handle_exception(self, exc):
         exc = as_api_exception(exc)
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed,
@@ -144,6 +146,24 @@ class Cursor(CursorPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        """`page_size` from 1 to max_page_size, or a 400 naming it (not silently ignored)."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        if not (given.isascii() and given.isdigit() and 1 <= int(given) <= self.max_page_size):
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
+        return int(given)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1,
+                                       "maximum": self.max_page_size}
+        return parameters
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)

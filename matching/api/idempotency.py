@@ -2,14 +2,20 @@
 
 A client that did not hear back (a dropped connection from Moscow) sends the same request
 again with the same key: it gets the first response and nothing new is created. The same key
-with a different request is a client bug and answers 422.
+with a different request is a client bug and answers 422. A key is kept for
+IDEMPOTENCY_KEY_TTL_HOURS (24): after that the same key is a new request, and an hourly beat
+task (matching.tasks.purge_idempotency_keys) deletes the old keys.
 """
 
+import datetime
 import functools
 import hashlib
 import json
+import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
@@ -19,12 +25,28 @@ from ..models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+# printable ASCII without spaces: what survives every proxy unchanged (a UUID fits)
+PATTERN = r"^[!-~]{1,255}$"
+_VALID = re.compile(PATTERN)
 
 PARAMETER = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False,
-    description=str(_("Any unique string (a UUID). A repeated request with the same key "
-                      "returns the first response and creates nothing; the same key with a "
-                      "different request answers 422.")))
+    HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": PATTERN},
+    OpenApiParameter.HEADER, required=False,
+    description=str(_("A unique key of 1 to 255 printable ASCII characters without spaces "
+                      "(a UUID). A repeated request with the same key within 24 hours returns "
+                      "the first response and creates nothing; the same key with a different "
+                      "request answers 422.")))
+
+
+def ttl() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+def purge_expired() -> int:
+    """Delete the keys older than the time they are kept; return how many."""
+    deleted, _by_model = IdempotencyKey.objects.filter(
+        created_at__lt=timezone.now() - ttl()).delete()
+    return deleted
 
 
 class KeyReused(exceptions.APIException):
@@ -61,10 +83,10 @@ def _clean_key(request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_LENGTH or not key.isprintable():
-        raise KeyInvalid({"non_field_errors": [
-            _("Give an Idempotency-Key of 1 to 255 printable characters.")]}, code="invalid")
+    if not _VALID.match(key):
+        raise KeyInvalid({HEADER: [
+            _("Give an Idempotency-Key of 1 to 255 printable ASCII characters without "
+              "spaces.")]}, code="invalid")
     return key
 
 
@@ -81,6 +103,9 @@ def replayable(request, respond) -> Response:
         return respond()
     mark = fingerprint(request)
     with transaction.atomic():
+        # a key past its time is forgotten (the beat purges them; this one may not be yet)
+        IdempotencyKey.objects.filter(user=request.user, key=key,
+                                      created_at__lt=timezone.now() - ttl()).delete()
         try:
             with transaction.atomic():
                 claim = IdempotencyKey.objects.create(user=request.user, key=key,

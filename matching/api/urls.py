@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from .views import audit, auth, money, officers, projects, public, webhooks
+from .views import audit, auth, money, officers, outbox, projects, public, webhooks
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
@@ -32,6 +32,7 @@ v1 = [
     path("associations/me/", public.AssociationMeView.as_view(), name="association-me"),
     path("reports/regional/", public.RegionalSummaryView.as_view(), name="regional-summary"),
     path("audit/", audit.AuditTrailView.as_view(), name="audit"),
+    path("outbox/", outbox.OutboxView.as_view(), name="outbox"),
     *router.urls,
 ]
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import outbox
+from .fields import utc_iso
 from ..models import DeliveryStatus, Project, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -154,20 +155,27 @@ def _event_body(message) -> dict:
     project = Project.objects.filter(pk=message.payload.get("project_id")).values(
         "code", "status").first() or {}
     return {"event_id": message.pk, "topic": message.topic,
-            "occurred_at": message.created_at.isoformat(),
+            "occurred_at": utc_iso(message.created_at),
             "project": {"id": message.payload.get("project_id"), "code": project.get("code"),
                         "status": project.get("status")},
             "data": message.payload}
 
 
-def fan_out(message) -> list[int]:
-    """One delivery per active endpoint of the project's association; the ids to send."""
+def receivers(message):
+    """The endpoints an event goes to, chosen as of the moment it happened: the active
+    endpoints of the project's association that existed then. An endpoint registered after
+    the event never receives it, however late the worker handles the event."""
     association_id = (Project.objects.filter(pk=message.payload.get("project_id"))
                       .values_list("association_id", flat=True).first())
     if association_id is None:
-        return []
-    endpoints = list(WebhookEndpoint.objects.filter(association_id=association_id,
-                                                    is_active=True))
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(association_id=association_id, is_active=True,
+                                          created_at__lte=message.created_at)
+
+
+def fan_out(message) -> list[int]:
+    """One delivery per receiver of the event (`receivers`); the ids to send."""
+    endpoints = list(receivers(message))
     if not endpoints:
         return []
     body = _event_body(message)

@@ -3,7 +3,11 @@ tables. `run_import()` is the one entry point for the upload pages and the comma
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidInput
 from ..models import ImportBatch, ImportKind
+from ..text import control_problem
 from . import pledges, receipts
 from .engine import may_import, run
 from .rates import RatesImporter
@@ -13,6 +17,9 @@ def run_import(*, kind: str, filename: str, content: bytes, actor, mode: str,
                quote: str = "UZS", source: str = "Central Bank of Uzbekistan") \
         -> tuple[ImportBatch, bool]:
     """Import one file of `kind`; returns (batch, created). See engine.run."""
+    problem = control_problem(source)
+    if problem:
+        raise InvalidInput(_(problem), field="source")
     importer = {ImportKind.PLEDGES: pledges, ImportKind.RECEIPTS: receipts}.get(kind) \
         or RatesImporter(quote=quote, source=source)
     return run(kind=kind, filename=filename, content=content, actor=actor, mode=mode,

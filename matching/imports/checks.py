@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .. import policies
+from .. import bounds, policies, text as free_text
 from ..errors import InvalidInput
 from ..models import Project
 from ..services.money import checked_amount as service_amount
@@ -34,6 +34,26 @@ def _checked(row: Row, field: str, check, *args, **kwargs):
     except InvalidInput as error:
         row.fail(error.field or field, error.message)
         return None
+
+
+def fee(row: Row, fee_: Decimal | None, amount_: Decimal | None) -> None:
+    problem = bounds.fee_problem(fee_, amount_)
+    if problem:
+        row.fail("fee", problem)
+
+
+def date(row: Row, field: str, value, kind: str, today) -> None:
+    """A date within the window of its kind (bounds.window), as the services check it."""
+    problem = bounds.date_problem(value, kind, today)
+    if problem:
+        row.fail(field, problem)
+
+
+def text(row: Row, field: str, value: str) -> None:
+    """Free text without the control characters that no output can carry (text.py)."""
+    problem = free_text.control_problem(value)
+    if problem:
+        row.fail(field, _(problem))
 
 
 def rate(row: Row, text: str) -> Decimal | None:

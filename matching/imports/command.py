@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ..errors import ServiceError
 from ..models import ImportMode, User
 from . import run_import
+from .engine import file_size_problem
 
 
 class ImportCommand(BaseCommand):
@@ -32,6 +33,9 @@ class ImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file {path}.")
         mode = ImportMode.VALID_ROWS if options["valid_only"] else ImportMode.ALL_OR_NOTHING
+        problem = file_size_problem(path.stat().st_size)  # before reading it into memory
+        if problem:
+            raise CommandError(problem)
         try:
             batch, created = run_import(kind=self.kind, filename=path.name,
                                         content=path.read_bytes(), actor=user, mode=mode,

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pghistory
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
@@ -56,6 +57,14 @@ def may_import(user, kind: str) -> bool:
     return policies.role_may(user, IMPORT_ACTIONS[kind])
 
 
+def file_size_problem(size: int) -> str | None:
+    """The one limit on an imported file, for the upload page and the commands alike."""
+    if size > settings.UPLOAD_MAX_BYTES:
+        return _("The file is larger than %(mb)s MB.") % {
+            "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+    return None
+
+
 def file_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -69,6 +78,9 @@ def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer)
         raise Forbidden(_("You may not import %(kind)s.") % {"kind": ImportKind(kind).label})
     if mode not in ImportMode.values:
         raise InvalidInput(_("Choose how to treat invalid rows."), field="mode")
+    problem = file_size_problem(len(content))
+    if problem:
+        raise InvalidInput(problem, field="file")
     digest = file_hash(content)
     earlier = _earlier(kind, digest, actor)
     if earlier is not None:

@@ -29,13 +29,14 @@ when the receipt arrives.
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, outbox
+from .. import bounds, currencies, outbox
 from ..models import ImportKind, PledgeStatus, RowOutcome
 from . import checks
 from .engine import Row
@@ -102,9 +103,13 @@ def _project_params(cursor, actor) -> dict:
 
 
 def check_params() -> dict:
-    """The currency table and the messages of services.money.checked_amount and
-    currencies.amount_error, in the user's language."""
+    """The currency table, the window of expected dates (bounds.window) and the messages of
+    services.money.checked_amount, currencies.amount_error and bounds.date_problem, in the user's
+    language."""
+    earliest, latest = bounds.window("expected")
     return {
+        "earliest": earliest, "latest": latest,
+        "m_window": bounds.date_problem(earliest - datetime.timedelta(days=1), "expected"),
         "kind": KIND, "currencies": list(currencies.MINOR_UNITS),
         "places": list(currencies.MINOR_UNITS.values()),
         "max_amount": currencies.MAX_AMOUNT, "c": "%(c)s", "l": "%(line)s",
@@ -129,7 +134,8 @@ def _listed(column: str) -> str:
 # In the order of the Python checks: the currency (missing, unknown, not kept to the unit),
 # then the amount only when the currency is usable, then the date (ISO or the banks'
 # dd.mm.yyyy, a real day). Like the project rules, these are checked once per distinct value
-# of the file (`amounts`: each (amount, currency) as written; `dates`), not once per row, and
+# of the file (`amounts`: each (amount, currency) as written; `dates`, each within the window
+# of expected dates, bounds.window), not once per row, and
 # each row joins its three verdicts. A row with no error gets the content key the earlier
 # imports stored (checks.content_key of kind, project id, amount as written, currency, ISO
 # date); the second row with the same key is refused, the first is skipped if a pledge of an
@@ -161,7 +167,7 @@ WITH amounts AS MATERIALIZED (
                'currency', {_listed('a.currency_error')},
                'amount', {_listed('a.amount_error')})) AS errors
     FROM amounts a
-), dates AS MATERIALIZED (
+), parsed_dates AS MATERIALIZED (
     SELECT d.expected_on AS date_text,
            CASE WHEN pg_input_is_valid(i.iso, 'date') THEN i.iso::date END AS expected_on
     FROM (SELECT DISTINCT expected_on FROM {STAGE}) d
@@ -171,18 +177,23 @@ WITH amounts AS MATERIALIZED (
                     WHEN d.expected_on ~ '^[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{4}}$'
                     THEN regexp_replace(d.expected_on, '^([0-9]+)\\.([0-9]+)\\.([0-9]+)$',
                                         '\\3-\\2-\\1') END AS iso) i
+), dates AS MATERIALIZED (
+    SELECT p.*, CASE WHEN p.expected_on IS NULL THEN %(m_date)s::text
+                     WHEN p.expected_on NOT BETWEEN %(earliest)s AND %(latest)s
+                     THEN %(m_window)s::text END AS date_error
+    FROM parsed_dates p
 ), projects AS (
     SELECT * FROM unnest(%(codes)s::text[], %(project_ids)s::bigint[],
                          %(association_ids)s::bigint[], %(project_errors)s::jsonb[])
            AS pc (code, project_id, association_id, errors)
 ), keyed AS MATERIALIZED (
     SELECT s.line, pc.project_id, pc.association_id, a.amount, a.currency, d.expected_on,
-           CASE WHEN pc.errors = '{{}}' AND a.errors = '{{}}' AND d.expected_on IS NOT NULL
+           CASE WHEN pc.errors = '{{}}' AND a.errors = '{{}}' AND d.date_error IS NULL
                 THEN '{{}}'::jsonb
-                ELSE pc.errors || a.errors || CASE WHEN d.expected_on IS NULL THEN
-                     jsonb_build_object('expected_on', jsonb_build_array(%(m_date)s::text))
+                ELSE pc.errors || a.errors || CASE WHEN d.date_error IS NOT NULL THEN
+                     jsonb_build_object('expected_on', jsonb_build_array(d.date_error))
                      ELSE '{{}}' END END AS errors,
-           CASE WHEN pc.errors = '{{}}' AND a.errors = '{{}}' AND d.expected_on IS NOT NULL
+           CASE WHEN pc.errors = '{{}}' AND a.errors = '{{}}' AND d.date_error IS NULL
                 THEN encode(sha256(convert_to(concat_ws(
                     chr(31), %(kind)s, pc.project_id::text, a.amount::text, a.currency,
                     to_char(d.expected_on, 'YYYY-MM-DD')), 'UTF8')), 'hex') END AS key

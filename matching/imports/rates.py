@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import currencies
 from ..models import ExchangeRate, ImportKind
+from . import checks
 from .engine import BULK, Row
 from .readers import parse_date, read_rows, require_columns
 
@@ -43,7 +45,7 @@ class RatesImporter:
         return rows
 
     def validate(self, raw_rows, actor) -> list[Row]:
-        rows, seen = [], {}
+        rows, seen, today = [], {}, timezone.localdate()
         for line, raw in raw_rows:
             row = Row(line=line)
             code = _code(raw.get("code", ""))
@@ -52,6 +54,8 @@ class RatesImporter:
             on = parse_date(raw.get("date", ""))
             if on is None:
                 row.fail("date", _("Give the date as DD.MM.YYYY or YYYY-MM-DD."))
+            else:
+                checks.date(row, "date", on, "rate", today)
             rate = _rate(row, raw.get("rate", ""), raw.get("nominal", "") or "1")
             if not row.errors:
                 if (code, on) in seen:

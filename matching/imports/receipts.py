@@ -22,10 +22,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, ledger, outbox
-from ..models import (ASSOCIATION_ROLE, EntryKind, ExchangeRate, ImportKind, OutboxMessage,
-                      Receipt)
+from .. import bounds, ledger, outbox
+from ..models import ExchangeRate, ImportKind, OutboxMessage, Receipt, ReceiptStatus
 from ..services.approvals import recompute_many_locked
+from ..services.money import receipt_entries
 from . import checks
 from .engine import BULK, Row
 from .readers import parse_date, read_rows, require_columns
@@ -68,7 +68,7 @@ def validate(raw_rows, actor) -> list[Row]:
     projects = checks.lock_projects({r.get("project", "") for _line, r in raw_rows}, actor,
                                     "receipt")
     stored = _stored_rates(raw_rows)
-    rows, seen = [], {}
+    rows, seen, running = [], {}, {}
     for line, raw in raw_rows:
         row = Row(line=line)
         found = checks.project(row, raw.get("project", ""), projects)
@@ -77,15 +77,17 @@ def validate(raw_rows, actor) -> list[Row]:
             if currency else None
         fee = checks.amount(row, raw.get("fee") or "0", currency, "fee", positive=False) \
             if currency else None
+        checks.fee(row, fee, amount)
         reference = raw.get("reference", "").strip()
         if not reference or len(reference) > 60:
             row.fail("reference", _("Give the bank or transfer reference (60 characters at "
                                     "most)."))
+        checks.text(row, "reference", reference)
         received_on = parse_date(raw.get("received_on", ""))
         if received_on is None:
             row.fail("received_on", _("Give the date as YYYY-MM-DD or DD.MM.YYYY."))
-        elif received_on > today:
-            row.fail("received_on", _("Money cannot arrive in the future."))
+        else:
+            checks.date(row, "received_on", received_on, "received", today)
         rate = by_hand = None
         if found is not None and received_on is not None and currency:
             checks.registration(row, found, received_on)
@@ -99,9 +101,15 @@ def validate(raw_rows, actor) -> list[Row]:
                 row.fail("reference", _("Reference also on line %(line)s.") % {
                     "line": seen[key]})
             seen.setdefault(key, line)
+            # held as the service holds it: the project's money so far, this file's earlier
+            # rows counted, far beyond its cost (bounds.hold_receipt)
+            so_far = running.get(found.pk, found.received)
+            held = bounds.hold_receipt(received=so_far, converted=converted, cost=found.cost)
+            if not held:
+                running[found.pk] = so_far + converted
             row.data = {"project": found, "amount": amount, "currency": currency, "fee": fee,
                         "received_on": received_on, "reference": reference, "rate": rate,
-                        "by_hand": by_hand, "converted": converted}
+                        "by_hand": by_hand, "converted": converted, "held": held}
         rows.append(row)
     _skip_recorded(rows)
     return rows
@@ -133,17 +141,22 @@ def write(valid: list[Row], actor, batch) -> list[int]:
                 currency=r.data["currency"], rate=r.data["rate"],
                 rate_entered_by_hand=r.data["by_hand"], fee=r.data["fee"],
                 reference=r.data["reference"], recorded_by=actor,
-                converted=r.data["converted"])
+                converted=r.data["converted"],
+                status=ReceiptStatus.HELD if r.data["held"] else ReceiptStatus.RECORDED)
         for r in valid], batch_size=BULK)
-    ledger.post_many([entry for row, receipt in zip(valid, receipts)
-                      for entry in _entries(row.data["project"], receipt, actor)],
+    counted = [(row, receipt) for row, receipt in zip(valid, receipts)
+               if not row.data["held"]]
+    ledger.post_many([entry for row, receipt in counted
+                      for entry in receipt_entries(row.data["project"], receipt, actor)],
                      batch_size=BULK)
-    projects = {row.data["project"].pk: row.data["project"] for row in valid}
+    projects = {row.data["project"].pk: row.data["project"] for row, _receipt in counted}
     recompute_many_locked([projects[pk] for pk in sorted(projects)], actor=actor,
                           reason="receipts imported")
     OutboxMessage.objects.bulk_create([
-        OutboxMessage(topic="receipt.recorded", payload={
-            "project_id": r.project_id, "receipt_id": r.pk, "import_batch_id": batch.pk})
+        OutboxMessage(topic="receipt.held" if r.status == ReceiptStatus.HELD
+                      else "receipt.recorded", payload={
+                          "project_id": r.project_id, "receipt_id": r.pk,
+                          "import_batch_id": batch.pk})
         for r in receipts], batch_size=BULK)
     transaction.on_commit(outbox.relay_soon, robust=True)
     _set_constraints("DEFERRED")
@@ -153,20 +166,3 @@ def write(valid: list[Row], actor, batch) -> list[int]:
 def _set_constraints(when: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SET CONSTRAINTS ALL {when}")
-
-
-def _entries(project, receipt: Receipt, actor) -> list:
-    """The same entries as receipt_record: the money, then the fee the senders paid."""
-    entries = [ledger.entry(project=project, kind=EntryKind.RECEIPT, role=ASSOCIATION_ROLE,
-                            amount=receipt.converted, actor=actor, receipt=receipt,
-                            original_amount=receipt.amount, original_currency=receipt.currency,
-                            memo=_("Receipt %(ref)s") % {"ref": receipt.reference})]
-    if receipt.fee > 0:
-        fee = currencies.convert(receipt.fee, receipt.rate, project.currency)
-        if fee > 0:
-            entries.append(ledger.entry(
-                project=project, kind=EntryKind.FEE, role=ASSOCIATION_ROLE, amount=fee,
-                actor=actor, receipt=receipt, original_amount=receipt.fee,
-                original_currency=receipt.currency,
-                memo=_("Transfer fee of receipt %(ref)s") % {"ref": receipt.reference}))
-    return entries

@@ -7,7 +7,6 @@ sees another clerk's files.
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -20,7 +19,7 @@ from .. import exports
 from ..errors import ServiceError
 from ..models import ImportBatch, ImportKind, ImportMode, Role
 from . import may_import, run_import
-from .engine import report_rows
+from .engine import file_size_problem, report_rows
 
 REPORT_ROWS_SHOWN = 1000
 RECENT_IMPORTS = 50
@@ -34,9 +33,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {
-                "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        problem = file_size_problem(upload.size)  # before reading it: the engine's own limit
+        if problem:
+            raise forms.ValidationError(problem)
         if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
             raise forms.ValidationError(_("Upload a CSV or XLSX file."))
         return upload

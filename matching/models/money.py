@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..querysets import PledgeQuerySet, ScopedQuerySet, TrancheQuerySet
+from ..querysets import PledgeQuerySet, ReceiptQuerySet, ScopedQuerySet, TrancheQuerySet
 from .base import audited, currency_check, currency_field, money_field, stored_name
 
 
@@ -96,6 +96,7 @@ class Pledge(models.Model):
 
 class ReceiptStatus(models.TextChoices):
     RECORDED = "recorded", _("Recorded")
+    HELD = "held", _("Held for confirmation")
     REVERSED = "reversed", _("Reversed (recorded in error)")
     REFUNDED = "refunded", _("Refunded to the association")
 
@@ -106,7 +107,13 @@ def proof_path(instance, filename):
 
 @audited(statement_inserts=True)  # files of receipts are one INSERT (imports)
 class Receipt(models.Model):
-    """Money actually in hand. Matching follows receipts, not pledges."""
+    """Money actually in hand. Matching follows receipts, not pledges.
+
+    A receipt that would take the project's money received far beyond its cost (more than
+    RECEIPT_HOLD_COST_RATIO × the cost: a typo of three zeros, a wrong currency) is `held`:
+    kept, with no ledger entry, so it counts toward nothing until an officer of the district
+    other than the recorder confirms it (then its entries are posted) or rejects it.
+    """
 
     project = models.ForeignKey("matching.Project", models.PROTECT, related_name="receipts")
     association = models.ForeignKey("matching.MigrantAssociation", models.PROTECT,
@@ -129,8 +136,11 @@ class Receipt(models.Model):
                               default=ReceiptStatus.RECORDED)
     recorded_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey("matching.User", models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ReceiptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -299,6 +309,10 @@ class LedgerEntry(models.Model):
     evidence = models.ForeignKey("matching.Evidence", models.PROTECT, null=True, blank=True,
                                  related_name="entries")
     memo = models.CharField(_("memo"), max_length=300, blank=True)
+    value_date = models.DateField(
+        _("value date"), null=True, blank=True,
+        help_text=_("The day that fixes the value: when a receipt's money arrived (its rate's "
+                    "day), when a disbursement was paid."))
     created_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 

@@ -14,7 +14,8 @@ from .drafts import project_edit, project_withdraw
 from .funders import envelope_adjust, envelope_open, funder_save
 from .geography import geography_load, place_population_set
 from .money import (clawback_record, evidence_add, pledge_create, pledge_withdraw,
-                    receipt_record, receipt_refund, receipt_reverse, tranche_disburse)
+                    receipt_confirm, receipt_record, receipt_refund, receipt_reject,
+                    receipt_reverse, tranche_disburse)
 from .projects import (project_create, project_decide, project_resume, project_review_start,
                        project_submit, project_suspend)
 from .proposals import proposal_adopt, proposal_create, proposal_decline
@@ -38,7 +39,8 @@ __all__ = [
     "project_close", "project_complete", "project_conditions_met", "project_create",
     "project_decide", "project_edit", "project_resume", "project_review_start", "project_start",
     "project_submit", "project_suspend", "project_withdraw", "proposal_adopt", "proposal_create",
-    "proposal_decline", "receipt_record", "receipt_refund", "receipt_reverse", "scheme_copy",
+    "proposal_decline", "receipt_confirm", "receipt_record", "receipt_refund", "receipt_reject",
+    "receipt_reverse", "scheme_copy",
     "scheme_publish", "scheme_save", "top_up_offer", "top_up_withdraw", "tranche_disburse",
     "user_invite", "user_reinstate", "user_update", "user_withdraw",
 ]

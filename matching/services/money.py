@@ -3,11 +3,12 @@
 import datetime
 from decimal import Decimal
 
+import pghistory
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import currencies, ledger, outbox, policies, rules
+from .. import bounds, currencies, ledger, outbox, policies, rules
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, EntryKind, Evidence, ExchangeRate,
                       Pledge, PledgeStatus, Project, ProjectStatus, Receipt, ReceiptStatus,
@@ -39,6 +40,21 @@ def _require_money_open(project: Project) -> None:
             code="project_closed")
 
 
+def require_date(value, kind: str, field: str) -> datetime.date:
+    """`value` (a date, or one in ISO form) within the window of dates of its kind
+    (bounds.window), or refused."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(_("Give the date as YYYY-MM-DD or DD.MM.YYYY."),
+                               field=field) from None
+    problem = bounds.date_problem(value, kind)
+    if problem:
+        raise InvalidInput(problem, field=field)
+    return value
+
+
 def _require_registered(project: Project, on: datetime.date) -> None:
     problem = project.association.registration_problem(on)
     if problem:
@@ -51,6 +67,7 @@ def pledge_create(*, project: Project, actor, amount, currency: str,
     project = lock(project)
     policies.require(actor, "pledge", project)
     amount = checked_amount(amount, currency, "amount")
+    expected_on = require_date(expected_on, "expected", "expected_on")
     _require_money_open(project)
     _require_registered(project, timezone.localdate())
     pledge = Pledge.objects.create(project=project, association=project.association,
@@ -90,17 +107,21 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
 
     Without a stored rate for the day the clerk must enter one, which is marked as entered by
     hand. The same bank reference can be recorded once per association: the database's
-    unique constraint decides between two clerks racing, not a check before the insert.
+    unique constraint decides between two clerks racing, not a check before the insert. A
+    receipt that would take the project's money far beyond its cost is stored `held`, with
+    no ledger entry, until an officer confirms it (`receipt_confirm`).
     """
     project = lock(project)
     policies.require(actor, "receipt", project)
     amount = checked_amount(amount, currency, "amount")
     fee = checked_amount(fee, currency, "fee", positive=False)
+    problem = bounds.fee_problem(fee, amount)
+    if problem:
+        raise InvalidInput(problem, field="fee")
     reference = (reference or "").strip()
     if not reference:
         raise InvalidInput(_("Give the bank or transfer reference."), field="reference")
-    if received_on > timezone.localdate():
-        raise InvalidInput(_("Money cannot arrive in the future."), field="received_on")
+    received_on = require_date(received_on, "received", "received_on")
     _require_money_open(project)
     _require_registered(project, received_on)
     if pledge is not None and pledge.project_id != project.pk:
@@ -109,11 +130,13 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
     converted_amount = converted(amount, rate, project.currency)
     if proof is not None:
         validate_upload(proof, field="proof")
+    held = bounds.hold_receipt(received=project.received, converted=converted_amount,
+                               cost=project.cost)
     receipt = Receipt(project=project, association=project.association, pledge=pledge,
                       received_on=received_on, amount=amount, currency=currency, rate=rate,
                       rate_entered_by_hand=by_hand, fee=fee, reference=reference,
-                      converted=converted_amount,
-                      recorded_by=actor)
+                      converted=converted_amount, recorded_by=actor,
+                      status=ReceiptStatus.HELD if held else ReceiptStatus.RECORDED)
     if proof is not None:
         receipt.proof = proof
     try:
@@ -125,19 +148,75 @@ def receipt_record(*, project: Project, actor, amount, currency: str, received_o
         raise Conflict(_("Reference %(ref)s is already recorded for %(association)s.") % {
             "ref": reference, "association": project.association.name},
             field="reference", code="duplicate_reference")
-    ledger.post(project=project, kind=EntryKind.RECEIPT, role=ASSOCIATION_ROLE,
-                amount=receipt.converted, actor=actor, receipt=receipt,
-                original_amount=amount, original_currency=currency,
-                memo=_("Receipt %(ref)s") % {"ref": reference})
-    if fee > 0:
-        fee_converted = currencies.convert(fee, rate, project.currency)
-        if fee_converted > 0:
-            ledger.post(project=project, kind=EntryKind.FEE, role=ASSOCIATION_ROLE,
-                        amount=fee_converted, actor=actor, receipt=receipt,
-                        original_amount=fee, original_currency=currency,
-                        memo=_("Transfer fee of receipt %(ref)s") % {"ref": reference})
+    if held:
+        outbox.emit("receipt.held", project_id=project.pk, receipt_id=receipt.pk)
+        return receipt
+    ledger.post_many(receipt_entries(project, receipt, actor))
     recompute_locked(project, actor=actor, reason="receipt recorded")
     outbox.emit("receipt.recorded", project_id=project.pk, receipt_id=receipt.pk)
+    return receipt
+
+
+def receipt_entries(project: Project, receipt: Receipt, actor) -> list:
+    """The ledger entries of a receipt counted toward the match: the money in the scheme
+    currency, then the fee the senders paid (the bulk import posts the same)."""
+    entries = [ledger.entry(project=project, kind=EntryKind.RECEIPT, role=ASSOCIATION_ROLE,
+                            amount=receipt.converted, actor=actor, receipt=receipt,
+                            original_amount=receipt.amount, original_currency=receipt.currency,
+                            value_date=receipt.received_on,
+                            memo=_("Receipt %(ref)s") % {"ref": receipt.reference})]
+    if receipt.fee > 0:
+        fee = currencies.convert(receipt.fee, receipt.rate, project.currency)
+        if fee > 0:
+            entries.append(ledger.entry(
+                project=project, kind=EntryKind.FEE, role=ASSOCIATION_ROLE, amount=fee,
+                actor=actor, receipt=receipt, original_amount=receipt.fee,
+                original_currency=receipt.currency, value_date=receipt.received_on,
+                memo=_("Transfer fee of receipt %(ref)s") % {"ref": receipt.reference}))
+    return entries
+
+
+def _held_for(receipt: Receipt, actor) -> Project:
+    """The locked project of a held receipt that `actor` may decide on: an officer of its
+    district, not the person who recorded it."""
+    project = lock(receipt.project)
+    policies.require(actor, "confirm_receipt", project)
+    if receipt.recorded_by_id == actor.pk:
+        raise NotAllowed(_("You recorded this receipt: another person must confirm it."),
+                         code="four_eyes")
+    return project
+
+
+@service
+def receipt_confirm(*, receipt: Receipt, actor) -> Receipt:
+    """A held receipt is real: its ledger entries are posted and the match recomputed."""
+    project = _held_for(receipt, actor)
+    _require_money_open(project)
+    updated = Receipt.objects.filter(pk=receipt.pk, status=ReceiptStatus.HELD).update(
+        status=ReceiptStatus.RECORDED, confirmed_by=actor, confirmed_at=timezone.now())
+    if not updated:  # compare-and-swap: a second click confirms nothing twice
+        raise NotAllowed(_("This receipt is not waiting for confirmation."), code="not_held")
+    receipt.refresh_from_db()
+    ledger.post_many(receipt_entries(project, receipt, actor))
+    recompute_locked(project, actor=actor, reason="receipt confirmed")
+    outbox.emit("receipt.recorded", project_id=project.pk, receipt_id=receipt.pk)
+    return receipt
+
+
+@service
+def receipt_reject(*, receipt: Receipt, actor, reason: str) -> Receipt:
+    """A held receipt recorded in error: marked reversed; it never counted, so no entry
+    moves. The reason is kept in the audit trail."""
+    reason = require_reason(reason)
+    _held_for(receipt, actor)
+    with pghistory.context(reason=reason):
+        updated = Receipt.objects.filter(pk=receipt.pk, status=ReceiptStatus.HELD).update(
+            status=ReceiptStatus.REVERSED, confirmed_by=actor, confirmed_at=timezone.now())
+    if not updated:
+        raise NotAllowed(_("This receipt is not waiting for confirmation."), code="not_held")
+    outbox.emit("receipt.reversed", project_id=receipt.project_id, receipt_id=receipt.pk,
+                reason=reason)
+    receipt.refresh_from_db()
     return receipt
 
 
@@ -273,6 +352,8 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
             "code": project.code, "status": project.get_status_display()})
     if commitment.envelope_id:
         lock_envelopes([commitment.envelope_id])
+    if paid_on is not None:
+        paid_on = require_date(paid_on, "paid", "paid_on")
     tranche = Tranche.objects.select_related("commitment").get(pk=tranche.pk)
     commitment = tranche.commitment
     due = tranche.amount - tranche.disbursed
@@ -290,6 +371,7 @@ def tranche_disburse(*, tranche: Tranche, actor, evidence: Evidence, amount=None
     ledger.post(project=project, kind=EntryKind.DISBURSEMENT, role=commitment.role,
                 amount=amount, actor=actor, commitment=commitment, tranche=tranche,
                 envelope=commitment.envelope, evidence=evidence,
+                value_date=paid_on or timezone.localdate(),
                 memo=_("Tranche %(n)s") % {"n": tranche.number})
     tranche.refresh_from_db()
     tranche.evidence = evidence

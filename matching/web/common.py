@@ -6,10 +6,12 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from .. import policies
 from ..errors import ServiceError
 from ..models import Project, Role
+from ..text import CONTROL_MESSAGE, find_control
 
 
 def role_required(check):
@@ -44,13 +46,24 @@ def add_service_error(form, error: ServiceError) -> None:
     form.add_error(field, error.message)
 
 
+def _refuse_control_characters(form) -> bool:
+    """Put the services' refusal of control characters (text.py) on the field that has them,
+    before any service runs; True if one did."""
+    found = False
+    for name, value in list(form.cleaned_data.items()):
+        if find_control(value) is not None:
+            form.add_error(name, _(CONTROL_MESSAGE))
+            found = True
+    return found
+
+
 def submit(request, form, save):
     """A form page's POST: validate `form`, then `save(cleaned_data)`; a service's refusal
     lands on the form, which keeps what was typed. Returns (done, what save returned, the
     status to render the form with)."""
     if request.method != "POST":
         return False, None, 200
-    if not form.is_valid():
+    if not form.is_valid() or _refuse_control_characters(form):
         return False, None, 400
     try:
         return True, save(form.cleaned_data), 200

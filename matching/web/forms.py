@@ -174,6 +174,8 @@ class ComplaintAnswerForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 6}),
                              help_text=_("Published with the complaint's status, for everyone: "
                                          "write no names or contacts."))
+
+
 class DisbursementForm(EvidenceChoiceForm):
     amount = AmountField(label=_("Amount"), required=False,
                          help_text=_("Leave empty to pay what is left of the tranche."))
@@ -184,3 +186,11 @@ class DisbursementForm(EvidenceChoiceForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, JPEG, PNG or WebP: the act or photos of the "
                                           "works paid for.")
+
+
+class HeldReceiptForm(forms.Form):
+    """Confirm a held receipt, or reject it with a reason (the button pressed decides)."""
+
+    reason = forms.CharField(label=_("Reason for rejecting"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Required to reject: kept in the audit trail."))

@@ -28,6 +28,8 @@ def _items(user) -> list[tuple[str, str]]:
         items.append((reverse("setup"), _("Programme setup")))
     if role in (Role.AUDITOR, Role.ADMINISTRATOR):
         items.append((reverse("audit-home"), _("Audit")))
+    if policies.role_may(user, "outbox_read"):
+        items.append((reverse("outbox"), _("Outbox")))
     items.append((reverse("reminders:list"), _("Reminders")))
     if role in (Role.AUDITOR, Role.ADMINISTRATOR) or any(may_import(user, k) for k in ImportKind):
         items.append((reverse("imports:index"), _("Imports")))

@@ -1,6 +1,7 @@
 """The municipal officer's pages: review queue, project review and decision, tranches,
 disbursements and overdue tranches."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,12 +11,12 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..errors import ServiceError
 from ..models import (Complaint, Contract, DecisionStatus, EvidenceKind, PendingDecision,
-                      Pledge, Project, ProjectStatus, Tranche)
+                      Pledge, Project, ProjectStatus, Receipt, Tranche)
 from ..services.money import evidence_of, with_evidence
 from ..waterfall import waterfall
 from .common import add_service_error, officer_required, scoped_project, submit
 from .explain import association_history, envelope_impact, explain
-from .forms import DecisionForm, DisbursementForm
+from .forms import DecisionForm, DisbursementForm, HeldReceiptForm
 from .officer_actions import offers
 
 S = ProjectStatus
@@ -38,7 +39,34 @@ def queue(request):
         .select_related("project", "proposed_by").order_by("proposed_at", "id"),
         "waiting": projects.in_review().order_by("submitted_at", "id"),
         "open": projects.filter(status__in=OPEN_MONEY_STATES).order_by("-decided_at", "-id")[:50],
+        "held": _held(request.user)[:50],
         "overdue_count": _overdue(request.user).count()})
+
+
+def _held(user):
+    return (Receipt.objects.visible_to(user).held().select_related("project", "recorded_by")
+            .order_by("recorded_at", "id"))
+
+
+@officer_required
+def held_receipt(request, pk):
+    """A receipt held for being far beyond its project's cost: confirm it (its money then
+    counts toward the match) or reject it with a reason. Not by the clerk who recorded it."""
+    receipt = get_object_or_404(_held(request.user), pk=pk)
+    confirm = request.POST.get("action") == "confirm"
+    form = HeldReceiptForm(request.POST or None)
+    done, _result, status = submit(request, form, lambda data: (
+        services.receipt_confirm(receipt=receipt, actor=request.user) if confirm else
+        services.receipt_reject(receipt=receipt, actor=request.user, reason=data["reason"])))
+    if done:
+        messages.success(request, _("The receipt was confirmed and the match recomputed.")
+                         if confirm else _("The receipt was rejected."))
+        return redirect("officer-project", pk=receipt.project_id)
+    project = receipt.project
+    return render(request, "web/officer/held_receipt.html", {
+        "receipt": receipt, "project": project, "form": form,
+        "after": project.received + receipt.converted,
+        "ratio": settings.RECEIPT_HOLD_COST_RATIO}, status=status)
 
 
 def _detail(request, project, decision_form=None, status=200):

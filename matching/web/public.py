@@ -136,7 +136,9 @@ def _export_rows(request):
                "mahalla": p.mahalla.name, "scheme": p.scheme.code, "currency": p.currency,
                "cost": str(p.cost), "received": str(p.received), "matched": str(p.matched),
                "disbursed": str(p.disbursed),
-               "decided_on": p.decided_at.date().isoformat() if p.decided_at else ""}
+               # the day as the pages show it: the local calendar, not UTC's
+               "decided_on": timezone.localdate(p.decided_at).isoformat() if p.decided_at
+               else ""}
 
 
 @require_GET

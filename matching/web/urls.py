@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import (account, association, audit, clerk, complaints, drafts, files, officer,
-               officer_actions, placepick, public, works)
+               officer_actions, outbox, placepick, public, works)
 from .setup import associations as setup_associations
 from .setup import funders, home, places, schemes, users
 
@@ -117,6 +117,10 @@ urlpatterns = [
          name="officer-receipt-refund"),
     path("officer/receipts/<int:pk>/reverse/", A.receipt_undo, {"kind": "reverse"},
          name="officer-receipt-reverse"),
+    path("officer/receipts/<int:pk>/", officer.held_receipt, name="officer-held-receipt"),
+
+    path("outbox/", outbox.message_list, name="outbox"),
+    path("outbox/<int:pk>/replay/", outbox.message_replay, name="outbox-replay"),
 
     path("projects/", public.project_list, name="public-projects"),
     path("projects/export.csv", public.export_csv, name="public-projects-csv"),

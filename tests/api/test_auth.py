@@ -51,7 +51,10 @@ def test_brute_force_locks_out_even_the_right_password(world, api, settings):
     assert login(api, "migrant", "guess").status_code == 429  # the limit-th failure locks
     response = login(api, "migrant")
     assert response.status_code == 429
-    assert response.json()["errors"][0]["code"] == "locked_out"  # the API's own error shape
+    # answered like every other 429: the API's error shape, code throttled, Retry-After
+    assert response.json()["errors"][0]["code"] == "throttled"
+    assert response.json()["errors"][0]["attr"] is None
+    assert int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME * 3600
     assert not AuthToken.objects.exists()
     # another user from the same address is not locked out
     assert login(api, "alice").status_code == 200

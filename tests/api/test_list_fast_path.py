@@ -42,10 +42,8 @@ def test_fast_detail_equals_the_serializers_output(world, client):
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Tashkent", "America/New_York"])
-def test_the_fast_datetime_is_drfs(zone):
-    from rest_framework import serializers
-
-    from matching.api.serializers.projects import iso_datetime
+def test_the_fast_datetime_is_the_serializers_utc_form_in_any_zone(zone):
+    from matching.api.fields import UTCDateTimeField, utc_iso
 
     moments = [datetime.datetime(2026, 3, 8, 6, 59, 59, 123456, tzinfo=datetime.UTC),
                datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),
@@ -53,4 +51,5 @@ def test_the_fast_datetime_is_drfs(zone):
                                    timezone.get_fixed_timezone(330))]
     with timezone.override(zone):
         for moment in moments:
-            assert iso_datetime(moment) == serializers.DateTimeField().to_representation(moment)
+            assert utc_iso(moment) == UTCDateTimeField().to_representation(moment)
+            assert utc_iso(moment).endswith("Z")

@@ -97,7 +97,11 @@ def test_cursor_pagination_with_a_page_size_and_a_maximum(world, as_user, django
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 3
     assert not codes_of(first) & codes_of(second)
-    assert len(client.get(LIST, {"page_size": 100000}).json()["results"]) == 7
+    assert len(client.get(LIST, {"page_size": 100}).json()["results"]) == 7
+    # a page size outside 1 to 100 is refused naming the parameter, as the schema says
+    for wrong in ("100000", "0", "-1", "abc", "1.5"):
+        answer = client.get(LIST, {"page_size": wrong})
+        assert answer.status_code == 400 and answer.json()["errors"][0]["attr"] == "page_size"
     assert client.get(LIST, {"cursor": "garbage"}).status_code == 404
 
 

@@ -109,11 +109,28 @@ def test_events_fan_out_once_per_endpoint_and_topic(world, projects):
 
 
 def deliverable(world, project, url) -> WebhookDelivery:
+    """A delivery to a new endpoint of an event that happens after it was registered."""
     endpoint = register(world, url)
-    message = OutboxMessage.objects.filter(topic="project.status_changed",
-                                           payload__project_id=project.pk).first()
+    message = OutboxMessage.objects.create(topic="project.status_changed", payload={
+        "project_id": project.pk, "from_status": "funding", "to_status": "funded"})
     webhooks.fan_out(message)
     return WebhookDelivery.objects.get(endpoint=endpoint, event=message)
+
+
+def test_an_endpoint_receives_only_events_that_happened_after_it_existed(world, projects):
+    own = projects[0]
+    before = OutboxMessage.objects.filter(topic="project.status_changed",
+                                          payload__project_id=own.pk).latest("id")
+    late = register(world, "http://127.0.0.1:9/late")
+    # the worker handles the older event only now: the new endpoint is not among its receivers
+    assert webhooks.fan_out(before) == []
+    world.receipt(own, "1000.00")
+    after = OutboxMessage.objects.filter(topic="receipt.recorded").latest("id")
+    assert len(webhooks.fan_out(after)) == 1
+    assert WebhookDelivery.objects.get(endpoint=late).event_id == after.pk
+    # and every timestamp of the payload is UTC with "Z", as in the API
+    payload = WebhookDelivery.objects.get(endpoint=late).payload
+    assert payload["occurred_at"].endswith("Z")
 
 
 def test_delivery_is_signed_and_the_signature_verifies(world, projects, receiver):
@@ -220,13 +237,7 @@ def test_the_checked_address_is_the_one_connected_to(world, projects, settings, 
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     monkeypatch.setattr(socket, "create_connection", connect)
-    endpoint = WebhookEndpoint.objects.create(association=world.association,
-                                              url="https://hooks.example.org/in",
-                                              created_by=world.migrant)
-    message = OutboxMessage.objects.filter(topic="project.status_changed",
-                                           payload__project_id=projects[0].pk).first()
-    webhooks.fan_out(message)
-    delivery = WebhookDelivery.objects.get(endpoint=endpoint, event=message)
+    delivery = deliverable(world, projects[0], "https://hooks.example.org/in")
     assert webhooks.attempt(delivery.pk) is False
     assert lookups == ["hooks.example.org"]  # resolved once, by the check
     assert connected == [("93.184.215.14", 443)]

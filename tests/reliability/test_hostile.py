@@ -37,13 +37,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture
-def callers(world):
+def callers(world, settings):
     """Authorization headers per role, with a few projects around to find. (Schemathesis'
     lazy fixture cannot take a parametrised fixture, so each generated case is sent as every
-    role in turn.)"""
+    role in turn.) Rate limits out of the way: the contract is what is fuzzed."""
     from django.core import signals
     from django.db import close_old_connections
 
+    settings.API_RATES = {"anon": "100000/minute", "user": "100000/minute",
+                          "login": "100000/minute"}
     world.approved()
     world.approved(mahalla=world.mahalla_b)
     users = {"clerk": world.alice, "officer": world.bob, "administrator": world.admin,
@@ -62,6 +64,7 @@ def callers(world):
 def _fuzz_figures():
     yield
     if SENT:
+        assert sum(SENT.values()) >= 2000, SENT  # what README promises of the full run
         report("schemathesis", f"{sum(SENT.values())} generated requests over every operation × "
                f"{len(SENT)} roles ({', '.join(f'{r} {n}' for r, n in sorted(SENT.items()))}) → "
                f"{FAILED['500']} server errors, {FAILED['schema']} off-schema responses")
@@ -76,20 +79,16 @@ def test_api_never_answers_500_or_off_schema_for_any_role(case, callers):
     from config.wsgi import application
 
     if case.operation.path.startswith("/api/v1/auth/logout"):
-        return  # would revoke the tokens the other examples use
-    given = dict(case.headers or {})
+        return  # would revoke the tokens the other examples use (the suite's test covers it)
     for role in ROLES:
-        case.headers = {**given, **callers[role]}
-        response = case.call(app=application)
+        response = case.call(app=application, headers=callers[role])
         SENT[role] += 1
         if response.status_code >= 500:
             FAILED["500"] += 1
         try:
-            case.validate_response(response, checks=[
-                schemathesis.checks.not_a_server_error,
-                schemathesis.checks.status_code_conformance,
-                schemathesis.checks.content_type_conformance,
-                schemathesis.checks.response_schema_conformance])
+            # every check but positive-data acceptance (see tests/api/test_schema.py)
+            case.validate_response(response, headers=callers[role], excluded_checks=[
+                schemathesis.checks.positive_data_acceptance])
         except BaseException:  # schemathesis' FailureGroup is a BaseExceptionGroup
             FAILED["schema"] += 1
             raise

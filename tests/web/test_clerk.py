@@ -189,11 +189,11 @@ def test_duplicate_reference_is_refused_on_its_field_and_nothing_is_written(logi
     clerk = login(world.alice)
     clerk.post(reverse("clerk-receipt-new", args=[project.pk]), _receipt_data(rub_rate))
     response = clerk.post(reverse("clerk-receipt-new", args=[project.pk]),
-                          _receipt_data(rub_rate, amount="1000"))
+                          _receipt_data(rub_rate, amount="5000"))
     html = response.content.decode()
     assert response.status_code == 409
     assert "Reference WU-2025-0001 is already recorded" in html
-    assert 'value="WU-2025-0001"' in html and 'value="1000"' in html
+    assert 'value="WU-2025-0001"' in html and 'value="5000"' in html
     assert m.Receipt.objects.count() == 1
     assert m.LedgerEntry.objects.filter(kind="receipt").count() == 1
 
@@ -202,8 +202,12 @@ def test_duplicate_reference_is_refused_on_its_field_and_nothing_is_written(logi
     ({"proof": png("slip.pdf")}, "The file&#x27;s content does not match its type.", 400),
     ({"proof": ""}, "This field is required.", 400),
     ({"currency": "KZT", "rate": ""}, "No KZT rate is stored", 400),
-    ({"received_on": "2999-01-01"}, "Money cannot arrive in the future.", 400),
-], ids=["proof_not_a_pdf", "proof_missing", "no_rate_stored", "future_date"])
+    ({"received_on": "2999-01-01"}, "The date cannot be in the future.", 400),
+    ({"received_on": "1900-01-01"}, "Give a date from", 400),
+    ({"fee": "1000000"}, "The fee cannot be more than the amount sent.", 400),
+    ({"reference": "WU\x0b2025"}, "Remove the control characters from this text.", 400),
+], ids=["proof_not_a_pdf", "proof_missing", "no_rate_stored", "future_date", "date_1900",
+        "fee_above_amount", "control_character"])
 def test_bad_receipt_is_refused_and_nothing_is_written(login, world, rub_rate, overrides,
                                                        field_message, status):
     project = world.approved()

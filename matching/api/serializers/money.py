@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...models import Pledge, Project, Receipt
+from .base import InputSerializer
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -46,7 +47,7 @@ class PledgeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PledgeInputSerializer(serializers.Serializer):
+class PledgeInputSerializer(InputSerializer):
     project = ScopedProjectField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
                                       help_text=_("In the currency raised, as a string."))
@@ -63,14 +64,14 @@ class ReceiptSerializer(serializers.ModelSerializer):
         model = Receipt
         fields = ["id", "project", "project_code", "association", "pledge", "received_on",
                   "amount", "currency", "rate", "rate_entered_by_hand", "converted", "fee",
-                  "reference", "status", "has_proof", "recorded_at"]
+                  "reference", "status", "has_proof", "recorded_at", "confirmed_at"]
         read_only_fields = fields
 
     def get_has_proof(self, receipt) -> bool:
         return bool(receipt.proof)
 
 
-class ReceiptInputSerializer(serializers.Serializer):
+class ReceiptInputSerializer(InputSerializer):
     project = ScopedProjectField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
                                       help_text=_("As it arrived, after the fee."))
@@ -92,3 +93,7 @@ class ReceiptInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"pledge": [_("That pledge is for another project.")]})
         return attrs
+
+
+class ReasonSerializer(InputSerializer):
+    reason = serializers.CharField(max_length=1000, help_text=_("Kept in the audit trail."))

@@ -8,20 +8,21 @@ from rest_framework import serializers
 
 from ...models import (DECISION_CHOICES, Evidence, ExecutorKind, Funder, PendingDecision,
                        Project, TopUp, Tranche)
+from .base import InputSerializer
 from .money import ScopedProjectField
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class ReasonInputSerializer(InputSerializer):
     reason = serializers.CharField(help_text=_("Kept and published with the project."))
 
 
-class NoteInputSerializer(serializers.Serializer):
+class NoteInputSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(InputSerializer):
     decision = serializers.ChoiceField(choices=[value for value, _label in DECISION_CHOICES])
     reason = serializers.CharField(help_text=_("Kept and published with the decision."))
     conditions = serializers.CharField(required=False, allow_blank=True, default="",
@@ -36,7 +37,7 @@ class ScopedEvidenceField(serializers.PrimaryKeyRelatedField):
         return Evidence.objects.visible_to(self.context["request"].user)
 
 
-class EvidenceInputSerializer(serializers.Serializer):
+class EvidenceInputSerializer(InputSerializer):
     """Evidence already uploaded (`evidence`), or a new `file`, kept only if the action goes
     through."""
 
@@ -69,7 +70,7 @@ class ClawbackInputSerializer(EvidenceInputSerializer):
     reason = serializers.CharField(help_text=_("What was found. Kept and published."))
 
 
-class StartInputSerializer(serializers.Serializer):
+class StartInputSerializer(InputSerializer):
     executor = serializers.CharField(max_length=200)
     executor_kind = serializers.ChoiceField(choices=ExecutorKind.choices)
     amount = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0,
@@ -80,7 +81,7 @@ class StartInputSerializer(serializers.Serializer):
                                                  "WebP."))
 
 
-class TopUpInputSerializer(serializers.Serializer):
+class TopUpInputSerializer(InputSerializer):
     project = ScopedProjectField()
     funder = serializers.PrimaryKeyRelatedField(
         queryset=Funder.objects.all(), required=False, allow_null=True,

@@ -1,7 +1,6 @@
 """Projects: the list row, the detail with its funding waterfall, the ledger and timeline."""
 
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -9,7 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ... import currencies
-from ...models import Evidence, LedgerEntry, MatchRecord, Project, StatusChange
+from ..fields import utc_iso
+from ...models import Evidence, LedgerEntry, MatchRecord, Project, ProjectStatus, StatusChange
 
 
 class MoneyMap(serializers.DictField):
@@ -48,28 +48,19 @@ LIST_JOINS = {"mahalla_name": F("mahalla__name"), "district_name": F("mahalla__d
 _MONEY = ("cost", "received", "matched", "disbursed")
 
 
-def list_row(row: dict, zone=None) -> dict:
-    """One `.values()` row in ProjectListSerializer's shape (decimals as strings). `zone`:
-    the current time zone, looked up once per page by the caller (`list_rows`)."""
+def list_row(row: dict) -> dict:
+    """One `.values()` row in ProjectListSerializer's shape (decimals as strings)."""
     return {"id": row["id"], "code": row["code"], "title": row["title"],
             "category": row["category"], "status": row["status"],
             "mahalla": row["mahalla_name"], "district": row["district_name"],
             "region": row["region_name"], "association": row["association_name"],
             "scheme": row["scheme_code"], "fiscal_year": row["scheme_year"],
             **{name: f"{row[name]:.2f}" for name in _MONEY}, "currency": row["currency"],
-            "created_at": iso_datetime(row["created_at"], zone)}
+            "created_at": utc_iso(row["created_at"])}
 
 
 def list_rows(rows) -> list[dict]:
-    zone = timezone.get_current_timezone()
-    return [list_row(row, zone) for row in rows]
-
-
-def iso_datetime(value, zone=None) -> str:
-    """DRF's DateTimeField output (ISO 8601 in the current time zone, "Z" for UTC) without
-    its per-call settings lookups: 50 of them were a fifth of a list request."""
-    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return [list_row(row) for row in rows]
 
 
 class WaterfallRowSerializer(serializers.Serializer):
@@ -116,7 +107,7 @@ def detail_data(row: dict, rows) -> dict:
     directly (a test holds them equal): the detail is the API's second hot path and DRF
     rebuilds every field on each call."""
     def when(value):
-        return iso_datetime(value) if value else None
+        return utc_iso(value) if value else None
 
     return {
         **list_row(row),
@@ -159,12 +150,20 @@ class StatusChangeSerializer(serializers.ModelSerializer):
     confirmed_by = serializers.SerializerMethodField(
         help_text=_("The second officer who confirmed the decision, if the scheme asked for "
                     "one."))
+    from_status = serializers.ChoiceField(
+        choices=ProjectStatus.choices, allow_null=True,
+        help_text=_("null for the first entry: the project's creation as a draft."))
 
     class Meta:
         model = StatusChange
         fields = ["id", "from_status", "to_status", "reason", "actor", "confirmed_by",
                   "evidence", "at"]
         read_only_fields = fields
+
+    def to_representation(self, change):
+        data = super().to_representation(change)
+        data["from_status"] = data["from_status"] or None
+        return data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_actor(self, change):

@@ -4,6 +4,7 @@ Nothing public names a person: no board members, phones, e-mails or user names.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...models import BoardMember, MigrantAssociation, Scheme, SchemeParty, SchemeVersion
@@ -81,3 +82,72 @@ class AssociationSerializer(serializers.ModelSerializer):
 
         problem = association.registration_problem(timezone.localdate())
         return str(problem) if problem else None
+
+
+# --- the match-preview contract, as documentation (the view reads the JSON itself, with
+# rules_input.parse_preview, which names every error's field) --------------------------
+
+@extend_schema_field({"oneOf": [
+    {"type": "string", "pattern": r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$"},
+    {"type": "integer", "minimum": -(10**20) + 1, "maximum": 10**20 - 1}],
+    "description": "A decimal string (or an integer): never a number with a fraction."})
+class DecimalInputField(serializers.Field):
+    pass
+
+
+class PreviewPartySerializer(serializers.Serializer):
+    role = serializers.CharField(help_text=_('"association" for the migrants; any name for '
+                                             "a co-funder (district, region, ...)."))
+    weight = DecimalInputField()
+    cap = DecimalInputField(required=False, allow_null=True,
+                            help_text=_("Most the party gives to one project."))
+    category_weights = serializers.DictField(child=DecimalInputField(), required=False,
+                                             allow_null=True,
+                                             help_text=_("Weights that differ by category."))
+
+
+class PreviewRulesSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text=_("ISO 4217 code of the scheme currency."))
+    parties = PreviewPartySerializer(many=True, allow_empty=False)
+    max_project_cost = DecimalInputField(required=False, allow_null=True)
+    max_public_share = DecimalInputField(required=False, allow_null=True,
+                                         help_text=_("A fraction: 0.7 for 70 %."))
+    eligible_categories = serializers.ListField(child=serializers.CharField(allow_blank=True),
+                                                required=False, allow_null=True)
+
+
+class PreviewReceiptSerializer(serializers.Serializer):
+    amount = DecimalInputField()
+    currency = serializers.CharField()
+    rate = DecimalInputField(required=False, allow_null=True,
+                             help_text=_("To the scheme currency; required in another "
+                                         "currency."))
+
+
+class PreviewRequestSerializer(serializers.Serializer):
+    rules = PreviewRulesSerializer(required=False, allow_null=True,
+                                   help_text=_("Give rules or a scheme."))
+    scheme = serializers.CharField(required=False, allow_null=True,
+                                   help_text=_("A stored scheme's code: its current rules."))
+    cost = DecimalInputField(help_text=_("The eligible cost, in the scheme currency."))
+    received = DecimalInputField(required=False, allow_null=True,
+                                 help_text=_("Association money received, scheme currency."))
+    receipts = PreviewReceiptSerializer(many=True, required=False, allow_null=True)
+    category = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    envelopes = serializers.DictField(child=DecimalInputField(allow_null=True), required=False,
+                                      allow_null=True,
+                                      help_text=_("What is left in each co-funder's envelope."))
+
+
+class PreviewResponseSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    cost = serializers.CharField()
+    targets = serializers.DictField(child=serializers.CharField())
+    received = serializers.CharField()
+    effective_contribution = serializers.CharField()
+    matches = serializers.DictField(child=serializers.CharField())
+    bound_by = serializers.DictField(child=serializers.CharField(), help_text=_(
+        "Per co-funder, the limit that bound it: share, cap, envelope or public_share."))
+    gap = serializers.CharField()
+    leverage = serializers.CharField()
+    steps = serializers.ListField(child=serializers.CharField())

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ...models import WebhookDelivery, WebhookEndpoint
+from .base import StrictInputMixin
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = ["id", "url", "description", "is_active", "created_at"]

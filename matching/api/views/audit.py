@@ -11,7 +11,8 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
 
 from ...models import Role
-from ..base import BAD_REQUEST, Cursor, ScopedMixin
+from ..base import Cursor, ScopedMixin
+from ..fields import UTCDateTimeField
 
 AUDITED = sorted(model.__name__.removesuffix("Audit") for model in apps.get_app_config(
     "matching").get_models() if model.__name__.endswith("Audit"))
@@ -28,7 +29,7 @@ class IsAuditorOrAdministrator(permissions.BasePermission):
 
 class AuditEventSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pgh_id")
-    at = serializers.DateTimeField(source="pgh_created_at")
+    at = UTCDateTimeField(source="pgh_created_at")
     action = serializers.CharField(source="pgh_label", help_text="insert, update or delete")
     object_id = serializers.CharField(source="pgh_obj_id")
     data = serializers.SerializerMethodField(help_text="the record after the change")
@@ -55,7 +56,7 @@ class AuditCursor(Cursor):
     OpenApiParameter("model", OpenApiTypes.STR, required=True, enum=AUDITED,
                      description="which kind of record"),
     OpenApiParameter("object_id", OpenApiTypes.INT, description="one record only")],
-    responses={200: AuditEventSerializer(many=True), 400: BAD_REQUEST})
+    responses={200: AuditEventSerializer(many=True)})
 class AuditTrailView(ScopedMixin, generics.ListAPIView):
     """Newest first. Read-only: the trail's tables refuse updates and deletes themselves."""
 

@@ -7,20 +7,24 @@ every failure and locks a user name and IP out after AXES_FAILURE_LIMIT of them.
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from knox.models import get_token_model
 from knox.settings import knox_settings
 from knox.views import LogoutAllView as KnoxLogoutAllView
 from knox.views import LogoutView as KnoxLogoutView
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from ..auth import TokenAuthentication
 from ..base import ScopedAPIView, ScopedMixin
+from ..serializers.base import InputSerializer
+from ..fields import UTCDateTimeField, utc_iso
+from ...lockout import LockedOut, lockout_seconds
 from ...security import log_login, log_refusal
+from ..throttling import LoginThrottle
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False,
                                      style={"input_type": "password"})
@@ -29,25 +33,14 @@ class LoginSerializer(serializers.Serializer):
 TOKEN_RESPONSE = inline_serializer("TokenResponse", {
     "token": serializers.CharField(help_text=_("Send as `Authorization: Token <token>`. "
                                                "Shown only now.")),
-    "expiry": serializers.DateTimeField(),
+    "expiry": UTCDateTimeField(),
     "username": serializers.CharField(),
     "role": serializers.CharField(),
 })
 
 
-class LockedOut(exceptions.APIException):
-    logged = True
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = _("Too many failed logins: try again later.")
-    default_code = "locked_out"
-
-
 class LoginFailed(exceptions.AuthenticationFailed):
     logged = True  # with the user name tried, by the view
-
-
-class LoginThrottle(AnonRateThrottle):
-    scope = "login"
 
 
 class LoginView(ScopedAPIView):
@@ -63,7 +56,8 @@ class LoginView(ScopedAPIView):
         return "Token"  # a failed login is a 401, not a 403
 
     @extend_schema(summary="Log in with a user name and password; get a token",
-                   request=LoginSerializer, responses={200: TOKEN_RESPONSE},
+                   request=LoginSerializer,
+                   responses={200: TOKEN_RESPONSE, 401: ErrorResponse401Serializer},
                    examples=[OpenApiExample("Login", request_only=True,
                                             value={"username": "migrant",
                                                    "password": "correct horse"})])
@@ -74,14 +68,14 @@ class LoginView(ScopedAPIView):
         user = authenticate(django_request, **given.validated_data)
         if getattr(django_request, "axes_locked_out", False):
             log_refusal(request, 429, f"login locked out for {given.validated_data['username']}")
-            raise LockedOut()  # logged above, with the user name tried
+            raise LockedOut(wait=lockout_seconds())  # logged above, with the user name
         if user is None:
             log_refusal(request, 401, f"login failed for {given.validated_data['username']}")
             raise LoginFailed(_("Wrong user name or password."))
         instance, token = get_token_model().objects.create(user, knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=type(user), request=django_request, user=user)
         log_login(request, user)
-        return Response({"token": token, "expiry": instance.expiry,
+        return Response({"token": token, "expiry": utc_iso(instance.expiry),
                          "username": user.username, "role": user.role})
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from ... import services
@@ -20,7 +20,8 @@ from ...models import EvidenceKind, PendingDecision, Project, TopUp, Tranche
 from ...services.money import evidence_of, with_evidence
 from ...web.explain import explain
 from .. import idempotency
-from ..base import BAD_REQUEST, REFUSED, Cursor, ScopedViewSet, ServiceCreateMixin
+from ..base import Cursor, ScopedViewSet, ServiceCreateMixin
+from ..schema import BAD_REQUEST, IDEMPOTENCY_REUSED, SERVICE_REFUSAL
 from ..filters import TrancheFilter
 from ..serializers.officers import (AccountingSerializer, ClawbackInputSerializer,
                                     ConditionsMetInputSerializer, DecisionInputSerializer,
@@ -30,7 +31,7 @@ from ..serializers.officers import (AccountingSerializer, ClawbackInputSerialize
                                     StartInputSerializer, TopUpInputSerializer,
                                     TopUpSerializer, TrancheSerializer)
 
-UPLOADS = [MultiPartParser, FormParser, JSONParser]
+UPLOADS = [MultiPartParser, JSONParser]
 
 
 def _given(view, serializer_class):
@@ -42,9 +43,9 @@ def _given(view, serializer_class):
 def acts(summary, request, responses=None, *, money=False):
     """The schema of an action: its input, what it answers, and every refusal it may give."""
     parameters = [idempotency.PARAMETER] if money else []
-    answers = {200: ProjectStateSerializer, 400: BAD_REQUEST, 409: REFUSED, **(responses or {})}
+    answers = {200: ProjectStateSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL, **(responses or {})}
     if money:
-        answers[422] = REFUSED
+        answers[422] = IDEMPOTENCY_REUSED
     return extend_schema(summary=summary, request=request, responses=answers,
                          parameters=parameters)
 
@@ -169,7 +170,7 @@ class PendingDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
 
     @extend_schema(summary="Confirm (a second officer): the decision is taken now, under the "
                            "locks of this moment", request=NoteInputSerializer,
-                   responses={200: PendingDecisionSerializer, 400: BAD_REQUEST, 409: REFUSED, 422: REFUSED},
+                   responses={200: PendingDecisionSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
                    parameters=[idempotency.PARAMETER])
     @action(detail=True, methods=["post"])
     @idempotency.idempotent
@@ -180,7 +181,7 @@ class PendingDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
 
     @extend_schema(summary="Send back (or, by its first officer, withdraw), with a reason",
                    request=ReasonInputSerializer,
-                   responses={200: PendingDecisionSerializer, 400: BAD_REQUEST, 409: REFUSED})
+                   responses={200: PendingDecisionSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL})
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None):
         pending = services.decision_return(pending=self.get_object(), actor=request.user,
@@ -196,7 +197,7 @@ class PendingDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
                 "for their district's funders, administrators), or the association raising "
                 "its own share (no funder; the association may too)",
         parameters=[idempotency.PARAMETER], request=TopUpInputSerializer,
-        responses={201: TopUpSerializer, 400: BAD_REQUEST, 409: REFUSED, 422: REFUSED}),
+        responses={201: TopUpSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED}),
 )
 class TopUpViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
                    mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -211,7 +212,7 @@ class TopUpViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
         return services.top_up_offer(actor=self.request.user, **data)
 
     @extend_schema(summary="Withdraw an offered top-up (it stays on record)", request=None,
-                   responses={200: TopUpSerializer, 400: BAD_REQUEST, 409: REFUSED})
+                   responses={200: TopUpSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         top_up = services.top_up_withdraw(top_up=self.get_object(), actor=request.user)
@@ -233,7 +234,7 @@ class TrancheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @extend_schema(summary="Disburse (part of) the tranche against evidence (officers)",
                    request={"multipart/form-data": DisburseInputSerializer,
                             "application/json": DisburseInputSerializer},
-                   responses={200: TrancheSerializer, 400: BAD_REQUEST, 409: REFUSED, 422: REFUSED},
+                   responses={200: TrancheSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
                    parameters=[idempotency.PARAMETER])
     @action(detail=True, methods=["post"], parser_classes=UPLOADS)
     @idempotency.idempotent
@@ -251,7 +252,7 @@ class TrancheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @extend_schema(summary="Record a clawback: amount, reason and evidence (officers)",
                    request={"multipart/form-data": ClawbackInputSerializer,
                             "application/json": ClawbackInputSerializer},
-                   responses={200: TrancheSerializer, 400: BAD_REQUEST, 409: REFUSED, 422: REFUSED},
+                   responses={200: TrancheSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
                    parameters=[idempotency.PARAMETER])
     @action(detail=True, methods=["post"], parser_classes=UPLOADS)
     @idempotency.idempotent

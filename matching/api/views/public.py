@@ -3,19 +3,19 @@
 from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ...models import MigrantAssociation, Region, Scheme, SchemeVersion
 from ...querysets import UNSUBMITTED_STATES
 from ...preview import run_preview
 from ...rules import RulesError
-from ..base import BAD_REQUEST, IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
-from ..serializers.public import (AssociationSerializer, RegionSummarySerializer,
+from ..base import IsAssociationUser, ScopedAPIView, ScopedMixin, ScopedViewSet
+from ..filters import SchemeFilter
+from ..serializers.public import (AssociationSerializer, PreviewRequestSerializer,
+                                  PreviewResponseSerializer, RegionSummarySerializer,
                                   SchemeSerializer)
 
 ZERO = Value(0, output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -25,14 +25,13 @@ PAST_DRAFT = ~Q(districts__mahallas__projects__status__in=UNSUBMITTED_STATES)
 @extend_schema(summary="Schemes: their rules and every published version (public)")
 class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     public = True
-    throttle_classes = [AnonRateThrottle]
     queryset = Scheme.objects.select_related("country").prefetch_related(
         "parties__category_weights",
         Prefetch("versions", queryset=SchemeVersion.objects.order_by("-number")))
     serializer_class = SchemeSerializer
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    filterset_fields = ["fiscal_year", "is_active"]
+    filterset_class = SchemeFilter
 
 
 PREVIEW_EXAMPLE = {
@@ -49,16 +48,14 @@ class MatchPreviewView(ScopedMixin, APIView):
     """The match-preview contract: the same JSON in and out as `manage.py match_preview`."""
 
     public = True
-    throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
         summary="Compute a match from rules (or a stored scheme), a cost and money received",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST},
+        request=PreviewRequestSerializer, responses={200: PreviewResponseSerializer},
         examples=[OpenApiExample("1x1 with an envelope", value=PREVIEW_EXAMPLE,
                                  request_only=True),
                   OpenApiExample("A stored scheme", request_only=True,
-                                 value={"scheme": "uz-1x1", "cost": "40000000.00",
+                                 value={"scheme": "uz-1x1-2026", "cost": "40000000.00",
                                         "received": "12000000.00"})])
     def post(self, request):
         try:
@@ -73,7 +70,6 @@ class RegionalSummaryView(ScopedAPIView):
     """Per region: projects past the draft stage and their cached money totals (public)."""
 
     public = True
-    throttle_classes = [AnonRateThrottle]
     queryset = Region.objects.order_by("name")
     serializer_class = RegionSummarySerializer
     pagination_class = None

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from ...models import WebhookDelivery, WebhookEndpoint
 from ..base import Cursor, IsAssociationUser, ScopedViewSet
+from ..filters import DeliveryFilter
 from ..serializers.webhooks import (WebhookDeliverySerializer, WebhookEndpointCreatedSerializer,
                                     WebhookEndpointSerializer)
 from ..webhooks import delivery_replay
@@ -64,7 +65,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = WebhookDeliverySerializer
     association_path = "endpoint__association_id"
     pagination_class = Cursor
-    filterset_fields = ["endpoint", "status", "topic"]
+    filterset_class = DeliveryFilter
 
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
