@@ -109,8 +109,12 @@ def test_works_money_and_closing_through_the_api(world, as_user):
     assert clawed.status_code == 200 and clawed.json()["disbursed"] == "7000000.00"
     refused = post(bob, f"/api/v1/receipts/{receipt.pk}/refund/", {"reason": "Back"})
     assert refused.status_code == 409 and errors(refused) == {None: "already_disbursed"}
+    # completion is the clerk's, with the handover act and the committee's sign-off
     services.evidence_add(project=project, actor=world.alice, kind="handover_act", file=pdf())
-    assert post(bob, f"/api/v1/projects/{project.pk}/complete/").json()["status"] == "completed"
+    assert post(bob, f"/api/v1/projects/{project.pk}/complete/").status_code == 403
+    world.signed_off(project)
+    completed = post(as_user(world.alice), f"/api/v1/projects/{project.pk}/complete/")
+    assert completed.status_code == 200 and completed.json()["status"] == "completed"
     closed = post(bob, f"/api/v1/projects/{project.pk}/close/", {"reason": "Accepted"},
                   HTTP_IDEMPOTENCY_KEY="close-1")
     assert closed.status_code == 200 and closed.json()["status"] == "closed"

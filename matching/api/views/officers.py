@@ -118,7 +118,8 @@ class ProjectActionViewSet(ScopedViewSet):
         return self._act(StartInputSerializer, lambda project, data: services.project_start(
             project=project, actor=request.user, **data))
 
-    @acts("Complete (needs the handover act among the evidence)", NoteInputSerializer)
+    @acts("Complete the works (the mahalla's clerk: the signed handover act among the "
+          "evidence and the oversight committee's sign-off by a majority)", NoteInputSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._act(NoteInputSerializer, lambda project, data: services.project_complete(
