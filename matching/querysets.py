@@ -50,6 +50,17 @@ class TrancheQuerySet(ScopedQuerySet):
         return self.unpaid().filter(due_on__lt=on)
 
 
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user, session_key: str = ""):
+        """The jobs `user` (or the visitor of `session_key`) may read (policies)."""
+        from . import policies  # noqa: PLC0415
+
+        return self.filter(policies.job_scope_q(user, session_key))
+
+    def unfinished(self):
+        return self.filter(status__in=("queued", "running"))
+
+
 # The states named here, as strings, so that this module imports no model at load time.
 PUBLIC_STATES = ("approved", "conditionally_approved", "funding", "funded", "in_progress",
                  "completed", "closed")

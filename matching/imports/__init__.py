@@ -3,6 +3,7 @@ tables. `run_import()` is the one entry point for the upload pages and the comma
 
 from __future__ import annotations
 
+from ..jobs.progress import NO_PROGRESS
 from ..models import ImportBatch, ImportKind
 from . import pledges, receipts
 from .engine import may_import, run
@@ -10,13 +11,13 @@ from .rates import RatesImporter
 
 
 def run_import(*, kind: str, filename: str, content: bytes, actor, mode: str,
-               quote: str = "UZS", source: str = "Central Bank of Uzbekistan") \
-        -> tuple[ImportBatch, bool]:
+               quote: str = "UZS", source: str = "Central Bank of Uzbekistan",
+               progress=NO_PROGRESS, job=None) -> tuple[ImportBatch, bool]:
     """Import one file of `kind`; returns (batch, created). See engine.run."""
     importer = {ImportKind.PLEDGES: pledges, ImportKind.RECEIPTS: receipts}.get(kind) \
         or RatesImporter(quote=quote, source=source)
     return run(kind=kind, filename=filename, content=content, actor=actor, mode=mode,
-               importer=importer)
+               importer=importer, progress=progress, job=job)
 
 
 __all__ = ["may_import", "run_import"]

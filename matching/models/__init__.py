@@ -32,3 +32,8 @@ __all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "
 from .imports import ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, RowOutcome  # noqa: E402
 
 __all__ += ["ImportBatch", "ImportKind", "ImportMode", "ImportRow", "ImportStatus", "RowOutcome"]
+
+from .jobs import FINISHED as JOB_FINISHED  # noqa: E402
+from .jobs import Job, JobKind, JobStatus  # noqa: E402
+
+__all__ += ["JOB_FINISHED", "Job", "JobKind", "JobStatus"]
