@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError, connections
+from django.http import HttpResponse
 
 log = logging.getLogger("matching.routing")
 PRIMARY = "default"
@@ -205,7 +206,7 @@ class ReplicaMiddleware:
                       pinned=None if eligible else False, user=request)
         with using_state(state):
             response = self.get_response(request)
-        if state.failed and request.method in SAFE_METHODS:
+        if state.failed is not None and request.method in SAFE_METHODS:
             log.warning("replica %s failed during %s %s: answered from the primary",
                         state.failed, request.method, request.path)
             with using_state(State(replica_ok=False, user=request)) as state:
@@ -213,6 +214,19 @@ class ReplicaMiddleware:
         if state.wrote or request.method not in SAFE_METHODS:
             pin(request, response)
         return response
+
+    def process_exception(self, request, exception):
+        """A view that failed because its replica did: no error page, no error report (the
+        request is answered again from the primary, in __call__)."""
+        if replica_failed_under(request):
+            return HttpResponse(status=503)
+        return None
+
+
+def replica_failed_under(request) -> bool:
+    """Whether the replica of this GET failed under it (the middleware runs it again)."""
+    state = _state.get()
+    return state is not None and state.failed is not None and request.method in SAFE_METHODS
 
 
 # --- the replicas' health ----------------------------------------------------------------

@@ -27,6 +27,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._failed(error)
             raise
 
+    _report_failure.permanent = True  # matching/prepared.py: not an audit-context wrapper
+
     def _failed(self, error):
         from matching import routing  # noqa: PLC0415
 
