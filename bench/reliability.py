@@ -107,6 +107,16 @@ def postgres_restart() -> None:
         line(f"postgres restart: FAILED {result.stderr.strip()[-600:]}", False)
 
 
+def replica() -> None:
+    result = subprocess.run([PY, "bench/reliability_replica.py"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=900)
+    figures = [l for l in result.stdout.splitlines() if l.startswith("replica:")]
+    if figures:
+        line(figures[-1], result.returncode == 0)
+    else:
+        line(f"replica: FAILED {result.stderr.strip()[-600:]}", False)
+
+
 def _psql(url: str, sql: str) -> None:
     from urllib.parse import urlsplit
 
@@ -158,6 +168,7 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     suite()
     postgres_restart()
+    replica()
     backup_restore_check()
     deploy_check()
     pip_audit()
