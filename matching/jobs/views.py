@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import policies
 from ..errors import ServiceError
-from ..models import Job, JobKind, JobStatus, Scheme
+from ..imports.engine import may_import
+from ..models import ImportKind, Job, JobKind, JobStatus, Scheme
 from ..reports import downloads
 from ..services.jobs import export_job_start, job_cancel, recompute_job_start
 from ..web.common import submit
@@ -122,9 +123,13 @@ def download(request, pk: int):
 
 @require_GET
 def job_list(request):
+    """One's jobs (an auditor: everyone's), and the long work one may start from here."""
     jobs = (Job.objects.visible_to(request.user, _session_key(request))
             .select_related("author")[:LIST_SIZE])
-    return render(request, "jobs/list.html", {"jobs": [(job, title(job)) for job in jobs]})
+    return render(request, "jobs/list.html", {
+        "jobs": [(job, title(job)) for job in jobs],
+        "imports": [kind for kind in ImportKind if may_import(request.user, kind)],
+        "can_recompute": policies.may_recompute(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
