@@ -252,6 +252,8 @@ CELERY_TASK_ROUTES = {
 # looked at by the sweeper, which queues it again (or fails it after JOB_MAX_ATTEMPTS)
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=60)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# an export's file is kept this long for its author, then removed by the sweeper
+JOB_FILES_DAYS = env.int("JOB_FILES_DAYS", default=30)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "matching.tasks.relay_outbox", "schedule": 15.0},

@@ -60,6 +60,11 @@ def resend_after() -> datetime.timedelta:
     return datetime.timedelta(seconds=getattr(settings, "JOB_RESEND_SECONDS", 600))
 
 
+def keep_files() -> datetime.timedelta:
+    """How long an export's file is kept (whole-programme files are large; the job stays)."""
+    return datetime.timedelta(days=getattr(settings, "JOB_FILES_DAYS", 30))
+
+
 # --- handing jobs to the workers ---------------------------------------------------------
 
 QUEUES = {JobKind.IMPORT: "imports", JobKind.RECOMPUTE: "imports", JobKind.EXPORT: "exports"}
@@ -276,7 +281,8 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
     marked failed with the reason once it has had `max_attempts()`; an import whose batch had
     committed is finished with it. One whose lock is still held is alive, only slow to beat,
     and is left alone. A queued job not taken up for `resend_after()` is handed again
-    (duplicates are harmless: one attempt at a time, under the lock)."""
+    (duplicates are harmless: one attempt at a time, under the lock). An export's file older
+    than `keep_files()` is removed (the job and its record stay)."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0, "finished": 0, "alive": 0, "resent": 0}
     stale = list(Job.objects.filter(status=JobStatus.RUNNING,
@@ -288,7 +294,19 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
                 .exclude(enqueued_at__gte=now - resend_after()).values_list("pk", "kind"))
     for job_id, kind in lost:
         counts["resent"] += enqueue(job_id, kind)
+    counts["files_removed"] = _remove_old_files(now)
     return counts
+
+
+def _remove_old_files(now: datetime.datetime) -> int:
+    old = Job.objects.filter(kind=JobKind.EXPORT, finished_at__lt=now - keep_files()) \
+        .exclude(result_file="")
+    removed = 0
+    for job in old:
+        job.result_file.storage.delete(job.result_file.name)
+        removed += Job.objects.filter(pk=job.pk).update(
+            result_file="", result={**job.result, "removed_at": now.isoformat()})
+    return removed
 
 
 def _sweep_one(job_id: int, now: datetime.datetime) -> str:

@@ -255,3 +255,19 @@ def test_job_lists_take_a_fixed_number_of_queries(client, world, django_assert_m
         assert client.get("/jobs/").status_code == 200
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/jobs/").json()["results"]) == 12
+
+
+def test_the_recompute_command_starts_the_job_in_the_background(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    year = str(world.scheme.fiscal_year)
+    call_command("recompute_matches", "--fiscal-year", year, "--background", stdout=out)
+    job = m.Job.objects.get()
+    assert (job.kind, job.author, job.params["fiscal_year"]) == ("recompute", world.admin,
+                                                                 world.scheme.fiscal_year)
+    assert f"Job {job.pk} queued" in out.getvalue()
+    with pytest.raises(CommandError, match="being recomputed already"):
+        call_command("recompute_matches", "--fiscal-year", year, "--background")

@@ -92,3 +92,23 @@ def test_visitors_are_limited_in_how_many_files_they_prepare_at_once(client, pro
                                                        "year": year})
     assert m.Job.objects.count() == 5
     assert response.status_code == 409 and "wait for one to finish" in response.content.decode()
+
+
+def test_an_export_file_is_removed_after_a_month_and_the_job_says_so(client, programme):
+    import datetime
+
+    from django.utils import timezone
+
+    from matching.jobs import runner
+
+    job, response = _prepare(client, "/reports/funders.csv")
+    assert response.status_code == 200
+    name = job.result_file.name
+    assert job.result_file.storage.exists(name)
+    assert runner.sweep()["files_removed"] == 0
+    later = timezone.now() + datetime.timedelta(days=31)
+    assert runner.sweep(now=later)["files_removed"] == 1
+    job.refresh_from_db()
+    assert not job.result_file and not job.result_file.storage.exists(name)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    assert "prepare it again" in client.get(f"/jobs/{job.pk}/").content.decode()

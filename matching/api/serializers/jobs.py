@@ -13,7 +13,8 @@ from ...reports import downloads
 
 
 class JobSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", default=None, read_only=True)
+    author = serializers.CharField(source="author.username", default=None, read_only=True,
+                                   allow_null=True)
     stage_label = serializers.SerializerMethodField()
     fraction = serializers.SerializerMethodField(
         help_text=_("How much of the job is done, 0 to 1 (an estimate)."))
@@ -35,11 +36,11 @@ class JobSerializer(serializers.ModelSerializer):
     def get_fraction(self, job) -> str:
         return f"{job.fraction:.3f}"  # a string, like every decimal of the API
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_import_batch(self, job):
         return job.result.get("batch") if job.kind == "import" else None
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, job):
         if job.status != JobStatus.SUCCEEDED or not job.result_file:
             return None
@@ -87,3 +88,17 @@ class ExportJobInputSerializer(serializers.Serializer):
 
 class RecomputeJobInputSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class JobConflictErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="conflict, already_imported or not_allowed")
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class JobConflictResponseSerializer(serializers.Serializer):
+    """409: the same file already imported, too many jobs at once, the same re-matching
+    already running, a job already finished."""
+
+    type = serializers.ChoiceField(choices=["client_error"])
+    errors = JobConflictErrorSerializer(many=True)

@@ -9,17 +9,23 @@ import mimetypes
 
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from ...services import jobs as services
+from ... import policies
 from ...errors import Conflict
-from ...models import Job, JobStatus
+from ...imports.engine import may_import
+from ...models import ImportKind, Job, JobStatus
 from ..base import BAD_REQUEST, Cursor, ScopedViewSet
 from ..serializers.jobs import (ExportJobInputSerializer, ImportJobInputSerializer,
-                                JobSerializer, RecomputeJobInputSerializer)
+                                JobConflictResponseSerializer, JobSerializer,
+                                RecomputeJobInputSerializer)
+
+STARTED = {202: JobSerializer, 400: BAD_REQUEST, 409: JobConflictResponseSerializer}
 
 
 @extend_schema_view(
@@ -42,13 +48,16 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
     @extend_schema(summary="Import a file of pledges, receipts or exchange rates",
                    request={"multipart/form-data": ImportJobInputSerializer},
-                   responses={202: JobSerializer, 400: BAD_REQUEST})
+                   responses=STARTED)
     @action(detail=False, methods=["post"], url_path="imports",
             parser_classes=[MultiPartParser, FormParser])
     def imports(self, request):
         given = ImportJobInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
+        if not may_import(request.user, data["kind"]):
+            raise exceptions.PermissionDenied(_("You may not import %(kind)s.") % {
+                "kind": ImportKind(data["kind"]).label})
         started = services.import_job_start(
             actor=request.user, kind=data["kind"], mode=data["mode"],
             filename=data["file"].name, content=data["file"].read(), quote=data["quote"],
@@ -58,8 +67,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         return self._accepted(started.job)
 
     @extend_schema(summary="Build a report's file or the IATI document (whole programme)",
-                   request=ExportJobInputSerializer,
-                   responses={202: JobSerializer, 400: BAD_REQUEST})
+                   request=ExportJobInputSerializer, responses=STARTED)
     @action(detail=False, methods=["post"], url_path="exports", parser_classes=[JSONParser])
     def exports(self, request):
         given = ExportJobInputSerializer(data=request.data)
@@ -70,17 +78,20 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
             query={k: str(v) for k, v in data["filters"].items()}))
 
     @extend_schema(summary="Re-match every open project of a fiscal year (administrators)",
-                   request=RecomputeJobInputSerializer,
-                   responses={202: JobSerializer, 400: BAD_REQUEST})
+                   request=RecomputeJobInputSerializer, responses=STARTED)
     @action(detail=False, methods=["post"], url_path="recompute", parser_classes=[JSONParser])
     def recompute(self, request):
+        if not policies.may_recompute(request.user):
+            raise exceptions.PermissionDenied(
+                _("Only programme administrators may re-match a fiscal year."))
         given = RecomputeJobInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         return self._accepted(services.recompute_job_start(
             actor=request.user, fiscal_year=given.validated_data["fiscal_year"]))
 
     @extend_schema(summary="Cancel a job (its author): nothing of its work is kept",
-                   request=None, responses={202: JobSerializer})
+                   request=None,
+                   responses={202: JobSerializer, 409: JobConflictResponseSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._accepted(services.job_cancel(actor=request.user, job=self.get_object()))
@@ -104,7 +115,5 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
 
 def _already(batch_id: int) -> str:
-    from django.utils.translation import gettext as _  # noqa: PLC0415
-
     return _("This file was already imported (import %(batch)s): nothing was written "
              "again.") % {"batch": batch_id}
