@@ -37,16 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from config.devservices import _pg_bin, _redis_bin  # noqa: E402
-from config.pgreplica import ReplicatedPostgres  # noqa: E402
+from config.pgreplica import ReplicatedPostgres, _free_port  # noqa: E402
 
 DATA = ROOT / "var" / "reliability-replica"
 THREADS, LOAD_SECONDS = 8, 6.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_port(port: int, timeout: float = 60) -> None:

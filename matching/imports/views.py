@@ -35,12 +35,21 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {
-                "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
-        if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
-            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
+        problem = upload_problem(upload)
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
+
+
+def upload_problem(upload) -> str:
+    """Why a file cannot be imported at all (too large, not CSV or XLSX), or "" (the upload
+    page and the API's import jobs)."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        return _("The file is larger than %(mb)s MB.") % {
+            "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+    if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
+        return _("Upload a CSV or XLSX file.")
+    return ""
 
 
 def _kind(kind: str) -> str:

@@ -107,9 +107,9 @@ def cancel(request, pk: int):
     return redirect("jobs:detail", pk=job.pk)
 
 
-@require_GET
-def download(request, pk: int):
-    job = _visible(request, pk)
+def result_file(job: Job) -> FileResponse:
+    """The file an export job built, as an attachment; 404 while there is none (not finished,
+    not an export, or removed after JOB_FILES_DAYS). The web page and the API hand it out."""
     if job.status != JobStatus.SUCCEEDED or not job.result_file:
         raise Http404
     try:
@@ -119,6 +119,11 @@ def download(request, pk: int):
     content_type = mimetypes.guess_type(job.result_name)[0] or "application/octet-stream"
     return FileResponse(handle, as_attachment=True, filename=job.result_name,
                         content_type=content_type)
+
+
+@require_GET
+def download(request, pk: int):
+    return result_file(_visible(request, pk))
 
 
 @require_GET

@@ -69,6 +69,16 @@ def _file(world):
                                     f"R-{n}", "0", ""] for n in range(ROWS)])
 
 
+def _under_way(world, held, content):
+    """An import of `content` by alice, started, every row checked, waiting to write its
+    batch until the holder is released: (holder, job)."""
+    holder = held(world.alice, content)
+    job = import_job_start(actor=world.alice, kind="receipts", mode="all", filename="r.csv",
+                           content=content).job
+    wait_for(lambda: _blocked(job.pk), timeout=60, what="every row checked")
+    return holder, job
+
+
 def _job(pk) -> m.Job:
     return m.Job.objects.get(pk=pk)
 
@@ -84,12 +94,10 @@ def test_progress_is_seen_while_the_import_runs_and_a_cancel_leaves_nothing(
         world, start_worker, held, client):
     project, content = _file(world)
     start_worker()
-    holder = held(world.alice, content)
-    job = import_job_start(actor=world.alice, kind="receipts", mode="all", filename="r.csv",
-                           content=content).job
+    holder, job = _under_way(world, held, content)
 
     # the rows checked so far are on the page while the import's transaction is open
-    running = wait_for(lambda: _blocked(job.pk), timeout=60, what="every row checked")
+    running = _job(job.pk)
     assert (running.step, running.steps, running.rows_total, running.attempts) == (2, 4, ROWS, 1)
     client.force_login(world.alice)
     page = client.get(f"/jobs/{job.pk}/progress/").content.decode()
@@ -112,10 +120,7 @@ def test_a_worker_killed_mid_import_retries_it_and_imports_the_file_once(
         world, start_worker, held):
     project, content = _file(world)
     worker = start_worker()
-    holder = held(world.alice, content)
-    job = import_job_start(actor=world.alice, kind="receipts", mode="all", filename="r.csv",
-                           content=content).job
-    wait_for(lambda: _blocked(job.pk), timeout=60, what="every row checked")
+    holder, job = _under_way(world, held, content)
 
     # the process running the job dies; its database session dies once it is let go
     for child in worker.children():
@@ -137,10 +142,7 @@ def test_a_worker_gone_for_good_is_noticed_by_the_sweeper_and_the_file_imported_
         world, start_worker, held):
     project, content = _file(world)
     worker = start_worker()
-    holder = held(world.alice, content)
-    job = import_job_start(actor=world.alice, kind="receipts", mode="all", filename="r.csv",
-                           content=content).job
-    wait_for(lambda: _blocked(job.pk), timeout=60, what="every row checked")
+    holder, job = _under_way(world, held, content)
 
     # the whole worker is gone (its message stays unacknowledged in the broker for an hour)
     os.killpg(worker.process.pid, signal.SIGKILL)
@@ -171,10 +173,7 @@ def test_a_long_import_does_not_hold_up_a_reminder(world, start_worker, held):
     imports = start_worker(queues=["imports"], name="imports")
     others = start_worker(queues=["reminders", "webhooks", "exports", "default"],
                           name="others")
-    holder = held(world.alice, content)
-    job = import_job_start(actor=world.alice, kind="receipts", mode="all", filename="r.csv",
-                           content=content).job
-    wait_for(lambda: _blocked(job.pk), timeout=60, what="the import to be under way")
+    holder, job = _under_way(world, held, content)
 
     # when a tranche falls due while the import runs
     m.Tranche.objects.filter(commitment__project=project).update(due_on=datetime.date(2099, 1, 1))

@@ -1,12 +1,12 @@
 """Background jobs: what a job is doing and what came of it; what starts one."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...imports.views import upload_problem
 from ...jobs.progress import STAGES
 from ...models import ImportKind, ImportMode, Job, JobStatus
 from ...reports import downloads
@@ -58,11 +58,9 @@ class ImportJobInputSerializer(serializers.Serializer):
                                    default="Central Bank of Uzbekistan")
 
     def validate_file(self, upload):
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise serializers.ValidationError(_("The file is larger than %(mb)s MB.") % {
-                "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
-        if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
-            raise serializers.ValidationError(_("Upload a CSV or XLSX file."))
+        problem = upload_problem(upload)
+        if problem:
+            raise serializers.ValidationError(problem)
         return upload
 
 

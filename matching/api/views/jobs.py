@@ -5,21 +5,19 @@ A caller sees his own jobs; an auditor reads every job (and cancels none). Anoth
 answers 404, like a missing one.
 """
 
-import mimetypes
-
-from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from ...services import jobs as services
 from ... import policies
 from ...errors import Conflict
 from ...imports.engine import may_import
-from ...models import ImportKind, Job, JobStatus
+from ...jobs.views import result_file
+from ...models import ImportKind, Job
+from ...services import jobs as services
 from ..base import BAD_REQUEST, Cursor, ScopedViewSet
 from ..serializers.jobs import (ExportJobInputSerializer, ImportJobInputSerializer,
                                 JobConflictResponseSerializer, JobSerializer,
@@ -102,16 +100,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
                        description="no such job, or no file (not finished, or not an export)")})
     @action(detail=True, methods=["get"], url_path="download")
     def download(self, request, pk=None):
-        job = self.get_object()
-        if job.status != JobStatus.SUCCEEDED or not job.result_file:
-            raise Http404
-        try:
-            handle = job.result_file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=job.result_name,
-                            content_type=mimetypes.guess_type(job.result_name)[0]
-                            or "application/octet-stream")
+        return result_file(self.get_object())
 
 
 def _already(batch_id: int) -> str:
