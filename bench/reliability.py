@@ -121,14 +121,15 @@ def offline_audit() -> None:
          f"{': ' + names if names else ' OK'}", not found["vulnerable"])
 
 
-def postgres_restart() -> None:
-    result = subprocess.run([PY, "bench/reliability_pg.py"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600)
-    figures = [l for l in result.stdout.splitlines() if l.startswith("postgres restart:")]
+def scenario(check: str, script: str, timeout: int) -> None:
+    """A fault scenario that starts its own servers: its line of figures, or its error."""
+    result = subprocess.run([PY, script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=timeout)
+    figures = [l for l in result.stdout.splitlines() if l.startswith(f"{check}:")]
     if figures:
         line(figures[-1], result.returncode == 0)
     else:
-        line(f"postgres restart: FAILED {result.stderr.strip()[-600:]}", False)
+        line(f"{check}: FAILED {result.stderr.strip()[-600:]}", False)
 
 
 def _psql(url: str, sql: str) -> None:
@@ -193,7 +194,8 @@ def main(argv: list[str]) -> int:
         return 0
     started = time.monotonic()
     suite()
-    postgres_restart()
+    scenario("postgres restart", "bench/reliability_pg.py", 600)
+    scenario("replica", "bench/reliability_replica.py", 900)
     backup_restore_check()
     deploy_check()
     pip_audit()

@@ -8,7 +8,8 @@ listening on loopback only, and their URLs are written to var/services.env.
     python config/devservices.py up        start what is missing, print the env file's path
     python config/devservices.py down      stop what this script started
     python config/devservices.py env       print `export` lines for the shell
-    python config/devservices.py serve     up + migrate + seed_demo + web, worker, beat; Ctrl-C stops all
+    python config/devservices.py serve     up + migrate + seed_demo + web, a worker of every
+                                           queue, beat; Ctrl-C stops all
 
 No Django import here: this runs before the virtual environment is complete.
 """
@@ -33,6 +34,9 @@ REDIS_DIR = VAR / "redis"
 ENV_FILE = VAR / "services.env"
 PG_SYSTEM_USER = "pgserver"  # PostgreSQL refuses to run as root
 DB_NAME = "hashar"
+# every Celery queue (settings.WORKER_QUEUES, held equal by tests/test_foundation.py): the
+# one worker of `make run` consumes them all; production runs a worker per queue
+QUEUES = ("reminders", "webhooks", "imports", "exports", "default")
 
 
 def _free_port(preferred: int) -> int:
@@ -215,7 +219,8 @@ def serve() -> int:
     celery = [python, "-m", "celery", "-A", "config"]
     processes = [
         subprocess.Popen([*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=environ),
-        subprocess.Popen([*celery, "worker", "--loglevel=INFO", "--concurrency=2"], env=environ),
+        subprocess.Popen([*celery, "worker", "--loglevel=INFO", "--concurrency=2",
+                          "-Q", ",".join(QUEUES)], env=environ),
         subprocess.Popen([*celery, "beat", "--loglevel=INFO", "--schedule",
                           str(VAR / "celerybeat-schedule")], env=environ),
     ]

@@ -72,9 +72,47 @@ DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 
+# Read replicas (README "Running past one machine"): streaming replicas of the primary, one
+# URL or several, comma-separated. Public pages, reports, exports and API reads go to them
+# (matching/routing.py); writes, reads in a transaction or after a write, and a user's reads
+# for REPLICA_PIN_SECONDS after his own write stay on the primary.
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URL", default=[]), start=1):
+    _replica = env.db_url_config(_url)
+    if _replica.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL servers")
+    _replica.update(ENGINE="matching.db_replica", CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+                    CONN_HEALTH_CHECKS=True, ATOMIC_REQUESTS=False,
+                    TEST={"MIRROR": "default"})  # tests read the primary's test database
+    _replica.setdefault("OPTIONS", {}).update(
+        # a replica that is down must cost a request little: it is then skipped
+        connect_timeout=env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2),
+        prepare_threshold=0)
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["matching.routing.Router"]
+# a replica further behind than this is skipped (and used again once it has caught up)
+REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+# how often each process checks each replica's lag (and retries one that was down)
+REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=5.0)
+# read-your-writes: after a write, the user reads from the primary for this long; more than
+# the lag bound plus the check interval, the most a replica used can be behind
+REPLICA_PIN_SECONDS = env.float("DATABASE_REPLICA_PIN_SECONDS", default=15.0)
+if REPLICA_PIN_SECONDS < REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
+    raise ImproperlyConfigured("DATABASE_REPLICA_PIN_SECONDS must be at least "
+                               "DATABASE_REPLICA_MAX_LAG + DATABASE_REPLICA_CHECK_SECONDS")
+# the GET requests that may read from a replica: public pages, reports, the API
+REPLICA_PATHS = ("/projects/", "/reports/", "/api/v1/")
+
 REDIS_URL = env.str("REDIS_URL")
 if not REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("REDIS_URL must be a redis:// or rediss:// URL")
+# High availability: Redis Sentinel. With REDIS_SENTINELS (host:port,host:port ...) the broker
+# and the cache find the current master of REDIS_SENTINEL_MASTER through the sentinels and
+# follow a failover; REDIS_URL then only gives the database number and the password.
+REDIS_SENTINELS = [s.strip() for s in env.list("REDIS_SENTINELS", default=[]) if s.strip()]
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="hashar")
+for _sentinel in REDIS_SENTINELS:
+    if not _sentinel.rpartition(":")[2].isdigit():
+        raise ImproperlyConfigured(f"REDIS_SENTINELS: {_sentinel!r} is not host:port")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -100,6 +138,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "matching.routing.ReplicaMiddleware",  # before sessions: a retry on the primary redoes them
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -208,8 +247,10 @@ if not 0 <= COMPLAINT_MIN_FILL_SECONDS < COMPLAINT_FORM_MAX_AGE_SECONDS:
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": REDIS_URL, "KEY_PREFIX": "hashar"}}
+if REDIS_SENTINELS:
+    CACHES["default"]["OPTIONS"] = {"pool_class": "matching.redis_sentinel.SentinelPool"}
 
-# Celery: Redis is the broker; the database (outbox, reminders) is the source of truth.
+# Celery: Redis is the broker; the database (outbox, reminders, jobs) is the source of truth.
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
@@ -219,6 +260,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 5,
                                    "socket_connect_timeout": 5}
+if REDIS_SENTINELS:
+    from matching.redis_sentinel import broker_url, sentinel_kwargs  # noqa: E402
+
+    CELERY_BROKER_URL = broker_url(REDIS_URL, REDIS_SENTINELS)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(master_name=REDIS_SENTINEL_MASTER,
+                                           sentinel_kwargs=sentinel_kwargs(REDIS_URL))
+# Queues, one per kind of work, each with workers of its own (docker-compose.yml), so that a
+# 100,000-row import never delays a reminder. `make run` starts one worker for all of them.
+WORKER_QUEUES = ("reminders", "webhooks", "imports", "exports", "default")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "matching.notifications.*": {"queue": "reminders"},
+    "matching.api.webhooks.*": {"queue": "webhooks"},
+    # a job goes to its kind's queue (imports, exports: matching/jobs/runner.QUEUES)
+    "matching.jobs.run": {"queue": "imports"},
+    "matching.jobs.sweep": {"queue": "default"},
+}
+# Background jobs (matching/jobs): a worker beats every second; one silent this long is
+# looked at by the sweeper, which queues it again (or fails it after JOB_MAX_ATTEMPTS)
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=60)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# an export's file is kept this long for its author, then removed by the sweeper
+JOB_FILES_DAYS = env.int("JOB_FILES_DAYS", default=30)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "matching.tasks.relay_outbox", "schedule": 15.0},
@@ -235,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     # table is the truth
     "dispatch-reminders": {"task": "matching.notifications.dispatch_reminders",
                            "schedule": 120.0},
+    # jobs whose worker died, jobs no worker took up
+    "sweep-jobs": {"task": "matching.jobs.sweep", "schedule": 60.0},
 }
 
 # The outbox (matching/outbox.py): a relayed message not processed within the lease is

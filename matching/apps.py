@@ -3,8 +3,9 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# modules whose import registers outbox handlers (see matching/outbox.py)
-HANDLER_MODULES = ["matching.api.webhooks", "matching.notifications.handlers"]
+# modules whose import registers outbox handlers (see matching/outbox.py) or Celery tasks
+HANDLER_MODULES = ["matching.api.webhooks", "matching.notifications.handlers",
+                   "matching.notifications.replanning", "matching.jobs.tasks"]
 
 
 class MatchingConfig(AppConfig):

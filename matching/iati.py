@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from lxml import etree
 
+from .jobs.progress import NO_PROGRESS
 from .models import ASSOCIATION_ROLE, Category, EntryKind, FunderKind, LedgerEntry, Project
 from .models import ProjectStatus as S
 from .querysets import UNSUBMITTED_STATES
@@ -138,13 +139,16 @@ def projects(queryset):
             .prefetch_related(Prefetch("ledger", queryset=entries)).order_by("id"))
 
 
-def write(queryset, out) -> None:
-    """Write the IATI document of `queryset`'s projects to the binary file `out`."""
+def write(queryset, out, progress=NO_PROGRESS) -> None:
+    """Write the IATI document of `queryset`'s projects to the binary file `out`, counting
+    the projects written on `progress` (a job's, which may be cancelled between chunks)."""
     org = reporting_org()
+    progress.step("exporting", total=projects(queryset).count() if progress.job_id else None)
     generated = timezone.now().replace(microsecond=0).isoformat()
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("iati-activities", version=VERSION,
                         **{"generated-datetime": generated}):
-            for project in projects(queryset).iterator(chunk_size=CHUNK):
+            for project in progress.rows(projects(queryset).iterator(chunk_size=CHUNK),
+                                         chunk=CHUNK):
                 xf.write(activity(project, org))

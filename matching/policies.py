@@ -239,3 +239,30 @@ def top_up_funders(user, scheme):
         return Funder.objects.filter(with_envelope, Q(district_id=user.district_id)
                                      | Q(mahalla__district_id=user.district_id)).distinct()
     return Funder.objects.none()
+
+
+# --- background jobs (matching/jobs) ---------------------------------------------------------
+
+def job_scope_q(user, session_key: str = "") -> Q:
+    """The jobs a user may read: his own; a visitor's own (by his session); an auditor reads
+    every job (and a superuser)."""
+    role = role_of(user)
+    if role == Role.AUDITOR or (user is not None and getattr(user, "is_superuser", False)):
+        return Q()
+    if role is not None:
+        return Q(author_id=user.pk)
+    if session_key:
+        return Q(author__isnull=True, session_key=session_key)
+    return NOTHING
+
+
+def may_cancel_job(user, job, session_key: str = "") -> bool:
+    """Only the job's own author (or visitor) stops it; the auditors only read."""
+    if job.author_id is not None:
+        return role_of(user) is not None and job.author_id == user.pk
+    return bool(session_key) and job.session_key == session_key
+
+
+def may_recompute(user) -> bool:
+    """Re-matching a fiscal year: the programme administrators (within their region)."""
+    return role_of(user) == Role.ADMINISTRATOR

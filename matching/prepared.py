@@ -16,20 +16,26 @@ columns these statements read, as a deploy does.
 """
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
+
+from . import routing
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.query import ValuesIterable
 
 
-def prepared_cursor():
+def prepared_cursor(using: str | None = None):
     """A cursor whose statements are prepared on first use; a plain one where that cannot be.
+    On the database `using`, or where the router sends this request's reads (a replica, for
+    the API's reads: matching/routing.py).
 
     An execute wrapper (pghistory's audit context during a write) may prepend statements to
-    the SQL, which a prepared statement cannot hold: then the ordinary cursor is used.
+    the SQL, which a prepared statement cannot hold: then the ordinary cursor is used (the
+    replicas' own wrapper, which only watches for failures, does not count).
     """
-    if connection.execute_wrappers or connection.settings_dict["OPTIONS"].get(
-            "prepare_threshold") is None:
+    connection = connections[using or routing.read_alias()]
+    wrappers = [w for w in connection.execute_wrappers if not getattr(w, "permanent", False)]
+    if wrappers or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -61,7 +67,7 @@ class PreparedValuesIterable(ValuesIterable):
         except EmptyResultSet:  # a scope that lets nothing through
             return
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        with prepared_cursor() as cursor:
+        with prepared_cursor(self.queryset.db) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         for row in rows:

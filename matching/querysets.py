@@ -123,6 +123,17 @@ class PlaceQuerySet(ManagedQuerySet):
     pass
 
 
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user, session_key: str = ""):
+        """The jobs `user` (or the visitor of `session_key`) may read (policies)."""
+        from . import policies  # noqa: PLC0415
+
+        return self.filter(policies.job_scope_q(user, session_key))
+
+    def unfinished(self):
+        return self.filter(status__in=("queued", "running"))
+
+
 # The states named here, as strings, so that this module imports no model at load time.
 REVIEW_STATES = ("submitted", "under_review", "deferred")
 # drafts, and drafts withdrawn by their clerk: never part of the programme, its reports or

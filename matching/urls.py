@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("reports/", include("matching.reports.urls")),
     path("imports/", include("matching.imports.urls")),
+    path("jobs/", include("matching.jobs.urls")),
     path("reminders/", include("matching.notifications.urls")),
     path("", include("matching.web.urls")),
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
@@ -88,16 +89,46 @@ def test_compose_has_the_production_shape():
     assert services["redis"]["image"] == "redis:7"
     assert "gunicorn" in services["web"]["command"]
     beats = [name for name, svc in services.items() if "beat" in svc.get("command", [])]
-    workers = [name for name, svc in services.items()
-               if "worker" in svc.get("command", [])]
-    assert beats == ["beat"] and workers == ["worker"]
+    workers = {name: svc["command"][svc["command"].index("-Q") + 1]
+               for name, svc in services.items() if "worker" in svc.get("command", [])}
+    # exactly one beat; a worker service per queue, each consuming its own (scaled on its own)
+    assert beats == ["beat"]
+    assert workers == {f"worker-{queue}": queue for queue in settings.WORKER_QUEUES}
     assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
-    for name in ("db", "redis", "web"):
+    assert "container_name" not in str(services) and "--appendonly" in services["redis"]["command"]
+    for name in ("db", "redis", "web", *workers):
         assert "healthcheck" in services[name], name
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *workers, "beat"):
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
+
+
+def test_make_run_starts_a_worker_for_every_queue():
+    from config import devservices
+
+    assert devservices.QUEUES == settings.WORKER_QUEUES
+    served = (ROOT / "config" / "devservices.py").read_text()
+    assert '"-Q", ",".join(QUEUES)' in served
+
+
+def test_every_task_goes_to_its_queue():
+    from config.celery import app
+
+    route = app.amqp.router.route
+    queues = {name: route({}, name)["queue"].name for name in (
+        "matching.notifications.send_reminder", "matching.notifications.dispatch_reminders",
+        "matching.api.webhooks.deliver_webhook", "matching.jobs.run",
+        "matching.tasks.process_outbox_message", "matching.jobs.sweep")}
+    assert queues == {
+        "matching.notifications.send_reminder": "reminders",
+        "matching.notifications.dispatch_reminders": "reminders",
+        "matching.api.webhooks.deliver_webhook": "webhooks", "matching.jobs.run": "imports",
+        "matching.tasks.process_outbox_message": "default", "matching.jobs.sweep": "default"}
+    # a job goes to its kind's queue
+    from matching.jobs.runner import QUEUES
+
+    assert set(QUEUES.values()) <= set(settings.WORKER_QUEUES)
 
 
 # --- demo data ------------------------------------------------------------------------------

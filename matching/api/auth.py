@@ -14,6 +14,7 @@ from knox.signals import token_expired
 from rest_framework import exceptions
 
 from ..models import User
+from .. import routing
 from ..prepared import prepared_cursor
 
 
@@ -49,7 +50,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token = token.decode("utf-8")
         except UnicodeDecodeError:  # the header arrives as latin-1: "Token é" is no token
             raise exceptions.AuthenticationFailed(msg) from None
-        with prepared_cursor() as cursor:
+        with prepared_cursor(routing.PRIMARY) as cursor:  # tokens: never a replica
             cursor.execute(TOKENS_SQL, [token[:CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()
         split = len(_TOKEN_NAMES)

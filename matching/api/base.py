@@ -13,7 +13,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from .. import policies
+from .. import policies, routing
 from ..errors import ServiceError
 from ..models import Role
 from ..security import log_refusal
@@ -121,6 +121,8 @@ class ScopedMixin:
         return response
 
     def handle_exception(self, exc):
+        if routing.replica_failed_under(self.request._request):
+            raise exc  # not an error: routing.ReplicaMiddleware answers from the primary
         exc = as_api_exception(exc)
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed,
                             exceptions.PermissionDenied)) and not getattr(exc, "logged", False):

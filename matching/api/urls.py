@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from .views import audit, auth, money, officers, outbox, projects, public, webhooks
+from .views import audit, auth, jobs, money, officers, outbox, projects, public, webhooks
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
@@ -23,6 +23,7 @@ router.register("schemes", public.SchemeViewSet, basename="scheme")
 router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet,
                 basename="webhook-delivery")
+router.register("jobs", jobs.JobViewSet, basename="job")
 
 v1 = [
     path("auth/login/", auth.LoginView.as_view(), name="login"),

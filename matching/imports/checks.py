@@ -70,10 +70,15 @@ def lock_projects(codes: set[str], actor, action: str) -> dict[str, Project]:
     """The projects named in the file on which `actor` may do `action` (policies: role and
     scope), locked in id order (the services' lock order: project first, then envelopes), so
     that no status change slips between the check and the write. Another district's project
-    is simply not found."""
+    is simply not found.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it excludes every other writer of these projects as
+    much, but not the foreign-key checks of rows that point at them (a reminder planned for
+    one of them), which a long import would otherwise hold up until it commits."""
     if not policies.role_may(actor, action):
         return {}
-    projects = (Project.objects.visible_to(actor).select_for_update(of=("self",))
+    projects = (Project.objects.visible_to(actor)
+                .select_for_update(of=("self",), no_key=True)
                 .filter(code__in=sorted(codes)).order_by("pk")
                 .select_related("association", "mahalla__district", "scheme"))
     return {p.code: p for p in projects}

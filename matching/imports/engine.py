@@ -21,6 +21,7 @@ from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
 from .. import policies
+from ..jobs.progress import NO_PROGRESS
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..models import (ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, Pledge,
                       Role, RowOutcome)
@@ -69,11 +70,15 @@ def file_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer) \
-        -> tuple[ImportBatch, bool]:
+def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer,
+        progress=NO_PROGRESS, job=None) -> tuple[ImportBatch, bool]:
     """Import a file; returns (batch, created). A file the actor already imported returns
     her batch and writes nothing. The same file from someone else is imported as a batch of
-    the actor's own: its rows already imported are skipped, so nothing is written twice."""
+    the actor's own: its rows already imported are skipped, so nothing is written twice.
+
+    Run by a background job, the rows are counted on its `progress` (reading, checking,
+    writing), which raises JobCancelled between chunks when the author cancels: the one
+    transaction rolls back, whatever the mode. The batch names the `job`."""
     if not may_import(actor, kind):
         raise Forbidden(_("You may not import %(kind)s.") % {"kind": ImportKind(kind).label})
     if mode not in ImportMode.values:
@@ -82,43 +87,50 @@ def run(*, kind: str, filename: str, content: bytes, actor, mode: str, importer)
     if problem:
         raise InvalidInput(problem, field="file")
     digest = file_hash(content)
-    earlier = _earlier(kind, digest, actor)
+    earlier = earlier_batch(kind, digest, actor)
     if earlier is not None:
         return earlier, False
+    progress.plan(getattr(importer, "STEPS", 3))
+    progress.step("reading")
     rows = importer.read(filename, content)
     try:
         with transaction.atomic(), pghistory.context(user=actor.pk, service=f"import_{kind}"):
-            return _import(kind, filename, digest, rows, actor, mode, importer), True
+            return _import(kind, filename, digest, rows, actor, mode, importer, progress,
+                           job), True
     except IntegrityError:
         # the same file, uploaded by the same person a moment ago (a double click), won the
         # unique index; or another import recorded one of the file's receipts first
-        earlier = _earlier(kind, digest, actor)
+        earlier = earlier_batch(kind, digest, actor)
         if earlier is None:
             raise Conflict(_("The import collided with another one: upload the file again."))
         return earlier, False
 
 
-def _earlier(kind: str, digest: str, actor) -> ImportBatch | None:
+def earlier_batch(kind: str, digest: str, actor) -> ImportBatch | None:
     """The actor's own batch of this file, if it wrote anything."""
     return ImportBatch.objects.filter(kind=kind, sha256=digest, uploaded_by=actor).exclude(
         status=ImportStatus.REFUSED).first()
 
 
-def _import(kind, filename, digest, raw_rows, actor, mode, importer) -> ImportBatch:
+def _import(kind, filename, digest, raw_rows, actor, mode, importer, progress, job) \
+        -> ImportBatch:
     def open_batch(*, total: int, failed: int, skipped: int, valid: int) \
             -> tuple[ImportBatch, bool]:
         return _open_batch(kind=kind, filename=filename, digest=digest, mode=mode,
                            actor=actor, total=total, failed=failed, skipped=skipped,
-                           valid=valid)
+                           valid=valid, job=job)
 
     if hasattr(importer, "import_staged"):  # checked and written in SQL (see pledges.py)
-        return importer.import_staged(raw_rows, actor=actor, open_batch=open_batch)
-    rows = importer.validate(raw_rows, actor)
+        return importer.import_staged(raw_rows, actor=actor, open_batch=open_batch,
+                                      progress=progress)
+    progress.step("checking", total=len(raw_rows))
+    rows = importer.validate(raw_rows, actor, progress)
     failed = [r for r in rows if r.errors]
     valid = [r for r in rows if r.ok]
     batch, write = open_batch(total=len(rows), failed=len(failed), valid=len(valid),
                               skipped=sum(1 for r in rows if r.skipped))
-    ids = importer.write(valid, actor, batch) if write and valid else []
+    progress.step("writing", total=len(valid) if write else 0)
+    ids = importer.write(valid, actor, batch, progress) if write and valid else []
     created = dict(zip((r.line for r in valid), ids))
     ImportRow.objects.bulk_create([
         ImportRow(batch=batch, kind=kind, line=r.line, errors=r.errors,
@@ -146,8 +158,8 @@ def report_rows(batch: ImportBatch):
         imported, all=True).order_by("line")
 
 
-def _open_batch(*, kind, filename, digest, mode, actor, total, failed, skipped, valid) \
-        -> tuple[ImportBatch, bool]:
+def _open_batch(*, kind, filename, digest, mode, actor, total, failed, skipped, valid,
+                job=None) -> tuple[ImportBatch, bool]:
     """The batch row, with its counts and status; and whether its valid rows are written
     (all-or-nothing writes nothing when a row failed)."""
     write = not failed or mode == ImportMode.VALID_ROWS
@@ -160,5 +172,5 @@ def _open_batch(*, kind, filename, digest, mode, actor, total, failed, skipped, 
     batch = ImportBatch.objects.create(
         kind=kind, sha256=digest, filename=filename[:200], mode=mode, status=status,
         rows_total=total, rows_created=valid if write else 0, rows_skipped=skipped,
-        rows_failed=failed, uploaded_by=actor)
+        rows_failed=failed, uploaded_by=actor, job=job)
     return batch, write

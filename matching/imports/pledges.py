@@ -37,12 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import bounds, currencies, outbox
+from ..jobs.progress import NO_PROGRESS
 from ..models import ImportKind, PledgeStatus, RowOutcome
 from . import checks
 from .engine import Row
 from .readers import read_columns
 
 KIND = ImportKind.PLEDGES
+STEPS = 4  # reading, staging (COPY), checking (one statement), writing (one statement)
 COLUMNS = ["project", "amount", "currency", "expected_on"]
 STAGE, CHECKED = "import_pledge_stage", "import_pledge_checked"
 
@@ -51,13 +53,15 @@ def read(filename: str, content: bytes) -> list[tuple]:
     return read_columns(filename, content, COLUMNS)
 
 
-def import_staged(rows: list[tuple], *, actor, open_batch):
+def import_staged(rows: list[tuple], *, actor, open_batch, progress=NO_PROGRESS):
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE {STAGE} (line integer NOT NULL, project text NOT NULL, "
                        f"amount text NOT NULL, currency text NOT NULL, "
                        f"expected_on text NOT NULL) ON COMMIT DROP")
+        progress.step("staging", total=len(rows))
         with cursor.cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
-            for row in rows:
+            # (no look at the cancel flag during the COPY: the connection is busy with it)
+            for row in progress.rows(rows, chunk=5000, check=False):
                 copy.write_row(row)
         # the row count and distinct values, for hash joins rather than sorts of 100,000 rows;
         # and the memory to keep those hashes, sorts and the audit trigger's transition table
@@ -66,6 +70,7 @@ def import_staged(rows: list[tuple], *, actor, open_batch):
         params = _project_params(cursor, actor)
         cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', '64MB', true)")
         [(work_mem, _set)] = cursor.fetchall()
+        progress.step("checking")
         cursor.execute(CHECK_SQL, {**params, **check_params()})
         cursor.execute(f"""SELECT count(*), count(*) FILTER (WHERE errors <> '{{}}'),
                                   count(*) FILTER (WHERE skipped),
@@ -73,6 +78,7 @@ def import_staged(rows: list[tuple], *, actor, open_batch):
                            FROM {CHECKED}""")
         total, failed, skipped, valid = cursor.fetchone()
         batch, write = open_batch(total=total, failed=failed, skipped=skipped, valid=valid)
+        progress.step("writing")
         cursor.execute(WRITE_SQL, {"write": write, "batch": batch.pk, "kind": KIND,
                                    "actor": actor.pk, "now": timezone.now(),
                                    "announced": PledgeStatus.ANNOUNCED, **OUTCOMES})

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import currencies
+from ..jobs.progress import NO_PROGRESS
 from ..models import ExchangeRate, ImportKind
 from . import checks
 from .engine import BULK, Row
@@ -44,9 +45,9 @@ class RatesImporter:
         require_columns(rows, COLUMNS)
         return rows
 
-    def validate(self, raw_rows, actor) -> list[Row]:
+    def validate(self, raw_rows, actor, progress=NO_PROGRESS) -> list[Row]:
         rows, seen, today = [], {}, timezone.localdate()
-        for line, raw in raw_rows:
+        for line, raw in progress.rows(raw_rows):
             row = Row(line=line)
             code = _code(raw.get("code", ""))
             if code not in currencies.MINOR_UNITS or code == self.quote:
@@ -83,11 +84,12 @@ class RatesImporter:
                     "code": row.data["currency"], "day": row.data["on"].isoformat(),
                     "rate": known})
 
-    def write(self, valid: list[Row], actor, batch) -> list[int]:
+    def write(self, valid: list[Row], actor, batch, progress=NO_PROGRESS) -> list[int]:
         rates = ExchangeRate.objects.bulk_create([
             ExchangeRate(currency=r.data["currency"], quote_currency=self.quote, on=r.data["on"],
                          rate=r.data["rate"], source=self.source, entered_by_hand=False)
             for r in valid], batch_size=BULK)
+        progress.advance(len(rates))
         return [r.pk for r in rates]
 
 

@@ -25,12 +25,15 @@ from django.utils.translation import gettext as _
 from .. import bounds, ledger, outbox
 from ..models import ExchangeRate, ImportKind, OutboxMessage, Receipt, ReceiptStatus
 from ..services.approvals import recompute_many_locked
+from ..jobs.progress import NO_PROGRESS
 from ..services.money import receipt_entries
 from . import checks
 from .engine import BULK, Row
 from .readers import parse_date, read_rows, require_columns
 
 KIND = ImportKind.RECEIPTS
+WRITE_CHUNK = 5000
+STEPS = 4  # reading, checking, writing, matching
 COLUMNS = ["project", "amount", "currency", "received_on", "reference"]
 
 
@@ -63,13 +66,13 @@ def _rate(row: Row, text: str, currency: str, quote: str, on, stored) -> tuple:
     return entered, known is None or known != entered
 
 
-def validate(raw_rows, actor) -> list[Row]:
+def validate(raw_rows, actor, progress=NO_PROGRESS) -> list[Row]:
     today = timezone.localdate()
     projects = checks.lock_projects({r.get("project", "") for _line, r in raw_rows}, actor,
                                     "receipt")
     stored = _stored_rates(raw_rows)
     rows, seen, running = [], {}, {}
-    for line, raw in raw_rows:
+    for line, raw in progress.rows(raw_rows):
         row = Row(line=line)
         found = checks.project(row, raw.get("project", ""), projects)
         currency = checks.currency(row, raw.get("currency", ""))
@@ -126,7 +129,7 @@ def _skip_recorded(rows: list[Row]) -> None:
                 in recorded
 
 
-def write(valid: list[Row], actor, batch) -> list[int]:
+def write(valid: list[Row], actor, batch, progress=NO_PROGRESS) -> list[int]:
     # Foreign keys checked as each statement ends, not at commit: every row here is written
     # after the rows it names, and in PostgreSQL the statements that triggers run (the
     # audit's, one per receipt and per total moved) slow down as the queue of checks waiting
@@ -135,21 +138,28 @@ def write(valid: list[Row], actor, batch) -> list[int]:
     # deferred: set back at the end (after an error, the rollback of the transaction or
     # savepoint restores the setting).
     _set_constraints("IMMEDIATE")
-    receipts = Receipt.objects.bulk_create([
-        Receipt(project=r.data["project"], association_id=r.data["project"].association_id,
-                received_on=r.data["received_on"], amount=r.data["amount"],
-                currency=r.data["currency"], rate=r.data["rate"],
-                rate_entered_by_hand=r.data["by_hand"], fee=r.data["fee"],
-                reference=r.data["reference"], recorded_by=actor,
-                converted=r.data["converted"],
-                status=ReceiptStatus.HELD if r.data["held"] else ReceiptStatus.RECORDED)
-        for r in valid], batch_size=BULK)
-    counted = [(row, receipt) for row, receipt in zip(valid, receipts)
-               if not row.data["held"]]
-    ledger.post_many([entry for row, receipt in counted
-                      for entry in receipt_entries(row.data["project"], receipt, actor)],
-                     batch_size=BULK)
-    projects = {row.data["project"].pk: row.data["project"] for row, _receipt in counted}
+    receipts = []
+    # in chunks, each counted on the job's progress (a cancel between two rolls all back)
+    for start in range(0, len(valid), WRITE_CHUNK):
+        chunk = valid[start:start + WRITE_CHUNK]
+        written = Receipt.objects.bulk_create([
+            Receipt(project=r.data["project"], association_id=r.data["project"].association_id,
+                    received_on=r.data["received_on"], amount=r.data["amount"],
+                    currency=r.data["currency"], rate=r.data["rate"],
+                    rate_entered_by_hand=r.data["by_hand"], fee=r.data["fee"],
+                    reference=r.data["reference"], recorded_by=actor,
+                    converted=r.data["converted"],
+                    status=ReceiptStatus.HELD if r.data["held"] else ReceiptStatus.RECORDED)
+            for r in chunk], batch_size=BULK)
+        # a held receipt (far beyond its project's cost) counts only once confirmed
+        ledger.post_many([entry for row, receipt in zip(chunk, written) if not row.data["held"]
+                          for entry in receipt_entries(row.data["project"], receipt, actor)],
+                         batch_size=BULK)
+        receipts += written
+        progress.advance(len(chunk))
+    projects = {row.data["project"].pk: row.data["project"] for row in valid
+                if not row.data["held"]}
+    progress.step("matching", total=None)
     recompute_many_locked([projects[pk] for pk in sorted(projects)], actor=actor,
                           reason="receipts imported")
     OutboxMessage.objects.bulk_create([

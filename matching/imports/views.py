@@ -1,4 +1,5 @@
-"""Upload pages for bulk imports, and the per-row report of each import.
+"""Upload pages for bulk imports, and the per-row report of each import. An upload starts a
+background job (matching/jobs), whose page shows the progress and leads to the report.
 
 An import is seen by the person who uploaded it, administrators and auditors: a clerk never
 sees another clerk's files.
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import exports
 from ..errors import ServiceError
 from ..models import ImportBatch, ImportKind, ImportMode, Role
-from . import may_import, run_import
+from ..services.jobs import import_job_start
+from . import may_import
 from .engine import file_size_problem, report_rows
 
 REPORT_ROWS_SHOWN = 1000
@@ -33,12 +35,21 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        problem = file_size_problem(upload.size)  # before reading it: the engine's own limit
+        problem = upload_problem(upload)
         if problem:
             raise forms.ValidationError(problem)
-        if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
-            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
         return upload
+
+
+def upload_problem(upload) -> str:
+    """Why a file cannot be imported at all (too large — the engine's own limit, as for the
+    commands —, not CSV or XLSX), or "" (the upload page and the API's import jobs)."""
+    problem = file_size_problem(upload.size)  # before reading it
+    if problem:
+        return problem
+    if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
+        return _("Upload a CSV or XLSX file.")
+    return ""
 
 
 def _kind(kind: str) -> str:
@@ -59,17 +70,19 @@ def upload(request, kind: str):
         if form.is_valid():
             upload_ = form.cleaned_data["file"]
             try:
-                batch, created = run_import(kind=kind, filename=upload_.name,
-                                            content=upload_.read(), actor=request.user,
-                                            mode=form.cleaned_data["mode"])
+                started = import_job_start(actor=request.user, kind=kind,
+                                           filename=upload_.name, content=upload_.read(),
+                                           mode=form.cleaned_data["mode"])
             except ServiceError as error:
                 form.add_error("file" if error.field in (None, "file") else None, error.message)
                 status = error.status
             else:
-                if not created:
+                if started.earlier is not None:
                     request.session["import_notice"] = _(
                         "This file was already imported: nothing was written again.")
-                return redirect("imports:detail", pk=batch.pk)
+                    return redirect("imports:detail", pk=started.earlier.pk)
+                # the file is imported in the background; its page shows the progress
+                return redirect("jobs:detail", pk=started.job.pk)
         else:
             status = 400
     return render(request, "reports/import_upload.html",

@@ -57,3 +57,8 @@ __all__ += ["CheckSource", "LedgerCheck"]
 from .complaints import Complaint, ComplaintCategory, ComplaintStatus  # noqa: E402
 
 __all__ += ["Complaint", "ComplaintCategory", "ComplaintStatus"]
+
+from .jobs import FINISHED as JOB_FINISHED  # noqa: E402
+from .jobs import Job, JobKind, JobStatus  # noqa: E402
+
+__all__ += ["JOB_FINISHED", "Job", "JobKind", "JobStatus"]

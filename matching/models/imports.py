@@ -40,6 +40,11 @@ class ImportBatch(models.Model):
     rows_skipped = models.PositiveIntegerField(_("rows already imported"), default=0)
     rows_failed = models.PositiveIntegerField(_("rows refused"), default=0)
     uploaded_by = models.ForeignKey("matching.User", models.PROTECT, related_name="+")
+    # the background job that imported the file: one batch per job, so that a job run again
+    # after its worker died (its import committed, its job not yet marked done) imports nothing
+    # twice
+    job = models.OneToOneField("matching.Job", models.PROTECT, null=True, blank=True,
+                               related_name="import_batch", verbose_name=_("job"))
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

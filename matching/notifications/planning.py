@@ -309,6 +309,48 @@ def plan_ahead(now: datetime.datetime | None = None) -> dict[datetime.date, int]
     return plan_days(days_now(now, within=PLAN_AHEAD))
 
 
+def plan_subjects(*, project_ids=(), association_ids=(), now=None) -> list[tuple[int, object]]:
+    """Plan, at once, the reminders of these projects (their tranches, pledges, reviews and
+    progress reports) and associations (their registrations), for every day already planned
+    that is today somewhere or about to begin: what appeared or changed after its day was
+    planned (a pledge expected last week, announced today) is reminded on time, not at the
+    planner's next run. Returns the new reminders' (id, due_at).
+
+    Only days in ReminderPlan: a day not yet planned is planned whole later, this included.
+    The same statement as `plan`, narrowed by the subject (PostgreSQL pushes the condition
+    into each rule, so it reads these subjects' rows only); under the days' ReminderPlan row
+    locks, so that it takes turns with the planner and with other re-plannings instead of
+    inserting the same rows side by side."""
+    project_ids, association_ids = sorted(set(project_ids)), sorted(set(association_ids))
+    if not (project_ids or association_ids):
+        return []
+    now = now or timezone.now()
+    created = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT day FROM matching_reminderplan WHERE day = ANY(%s) ORDER BY day
+            FOR UPDATE""", [days_now(now, within=PLAN_AHEAD)])
+        for (day,) in cursor.fetchall():
+            rules = "\nUNION ALL\n".join(f"({rule.sql})" for rule in _rules_for(day))
+            cursor.execute(f"""
+                INSERT INTO matching_reminder
+                    (subject_type, subject_id, project_id, kind, period, recipient_id, due_at,
+                     enqueued_at, status, attempts, last_error, created_at)
+                SELECT q.subject_type, q.subject_id, q.project_id, q.kind, q.period,
+                       q.recipient_id, {_DUE_AT},
+                       CASE WHEN {_DUE_AT} <= %(now)s THEN %(now)s END,
+                       '{ReminderStatus.PENDING}', 0, '', now()
+                FROM ({rules}) AS q ({_COLUMNS})
+                WHERE q.project_id = ANY(%(projects)s::bigint[])
+                   OR (q.subject_type = 'association'
+                       AND q.subject_id = ANY(%(associations)s::bigint[]))
+                ON CONFLICT DO NOTHING
+                RETURNING id, due_at""", {**_params(day), "now": now, "projects": project_ids,
+                                          "associations": association_ids})
+            created += cursor.fetchall()
+    return created
+
+
 @dataclass(frozen=True)
 class Planned:
     kind: str

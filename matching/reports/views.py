@@ -8,50 +8,26 @@ from __future__ import annotations
 
 import tempfile
 
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (FileResponse, Http404, HttpResponse, HttpResponseRedirect,
+                         JsonResponse, QueryDict)
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import exports, iati
-from ..models import District, Project, Region, Scheme
-from .associations import association_report, leverage_report
+from ..errors import InvalidInput
+from ..models import District, Region, Scheme
+from . import downloads
 from .common import Report
+from .downloads import BUILDERS
 from .forms import FilterForm
-from .funders import funder_report
 from .maps import district_map, region_maps
-from .regional import gini_help, regional_report, theil_help
-
-BUILDERS = {"regional": regional_report, "funders": funder_report,
-            "associations": association_report, "leverage": leverage_report}
-FORMATS = ("csv", "xlsx", "json")
+from .regional import gini_help, theil_help
 
 
 def _form(request) -> FilterForm | None:
     form = FilterForm(request.GET)
     return form if form.is_valid() else None
-
-
-def _bad_filters(request, bad_place: str = "") -> HttpResponse:
-    form = FilterForm(request.GET)
-    form.is_valid()
-    errors = form.errors.get_json_data()
-    if bad_place:
-        errors[bad_place] = [{"message": _("Not a number."), "code": "invalid"}]
-    return JsonResponse({"errors": errors}, status=400)
-
-
-def _scope(request) -> dict:
-    """`region` / `district` from the query string (downloads of the regional report).
-    ValueError(key) names the parameter that is not an id."""
-    scope = {}
-    for key in ("region", "district"):
-        raw = request.GET.get(key, "")
-        if raw:
-            if not (raw.isascii() and raw.isdigit()):  # "²" is a digit int() refuses
-                raise ValueError(key)
-            scope[key] = int(raw)
-    return scope
 
 
 def _choices() -> dict:
@@ -113,54 +89,53 @@ def chart_data(report: Report) -> dict:
             "population_label": _("Share of population")}
 
 
+def _bad_request(export: downloads.Request) -> HttpResponse | None:
+    problems = export.problems()
+    return JsonResponse({"errors": problems}, status=400) if problems else None
+
+
+def _prepare(export: downloads.Request) -> HttpResponse:
+    """The whole programme's file is built by a background job: send the reader to the page
+    that starts one (a GET never starts work: crawlers follow links)."""
+    query = QueryDict(mutable=True)
+    query.update({**export.query, "report": export.report, "format": export.fmt})
+    return HttpResponseRedirect(f"{reverse('jobs:export-new')}?{query.urlencode()}", status=303)
+
+
 @require_GET
 def download(request, name: str, fmt: str):
-    if name not in BUILDERS or fmt not in FORMATS:
+    """A region's or a district's report as a file, at once; the whole programme's through a
+    background job (see _prepare)."""
+    if name not in BUILDERS or fmt not in downloads.FORMATS:
         raise Http404
-    form = _form(request)
+    export = downloads.Request(name, fmt, request.GET.dict())
+    bad = _bad_request(export)
+    if bad is not None:
+        return bad
+    if export.whole_programme:
+        return _prepare(export)
     try:
-        scope = _scope(request) if name == "regional" else {}
-    except ValueError as error:
-        return _bad_filters(request, bad_place=error.args[0])
-    if form is None:
-        return _bad_filters(request)
-    report = BUILDERS[name](form.filters(**scope))
-    stem = f"hashar-{name}-{report.filters.year or 'all'}"
-    if fmt == "json":
-        return HttpResponse(exports.to_json(report.tables, meta=report.meta()),
-                            content_type="application/json")
-    if fmt == "xlsx":
-        return _attachment(exports.to_xlsx(report.tables), exports.XLSX_CONTENT_TYPE,
-                           f"{stem}.xlsx")
-    table = report.table(form.cleaned_data.get("table") or report.tables[0].name)
-    if table is None:
-        return JsonResponse({"errors": {"table": [{
-            "message": _("Choose one of: %(names)s.") % {
-                "names": ", ".join(t.name for t in report.tables)}, "code": "invalid"}]}},
-            status=400)
-    return _attachment(exports.to_csv(table), "text/csv; charset=utf-8",
-                       f"{stem}-{table.name}.csv")
-
-
-def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
+        body, filename = downloads.report_file(export)
+    except InvalidInput as error:
+        return JsonResponse({"errors": {error.field: [{"message": error.message,
+                                                       "code": "invalid"}]}}, status=400)
+    response = HttpResponse(body, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @require_GET
 def iati_export(request):
-    """The IATI 2.03 activities of the projects in scope, streamed from a spooled file."""
-    form = _form(request)
-    try:
-        scope = _scope(request)
-    except ValueError as error:
-        return _bad_filters(request, bad_place=error.args[0])
-    if form is None:
-        return _bad_filters(request)
-    filters = form.filters(**scope)
+    """The IATI 2.03 activities of a region's or a district's projects, streamed from a
+    spooled file; the whole programme's through a background job."""
+    export = downloads.Request(downloads.IATI, "xml", request.GET.dict())
+    bad = _bad_request(export)
+    if bad is not None:
+        return bad
+    if export.whole_programme:
+        return _prepare(export)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    iati.write(Project.objects.filter(filters.projects()), out)
+    filename = downloads.iati_file(export, out)
     out.seek(0)
-    return FileResponse(out, content_type="application/xml", as_attachment=True,
-                        filename=f"hashar-iati-{filters.year or 'all'}.xml")
+    return FileResponse(out, content_type=export.content_type, as_attachment=True,
+                        filename=filename)

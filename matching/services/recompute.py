@@ -11,11 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .. import rules, rules_input
+from ..jobs.progress import NO_PROGRESS
 from ..models import ASSOCIATION_ROLE, Commitment, Project, SchemeVersion
 from .approvals import recompute_many_locked
 from .base import service
 from .projects import OPEN_STATES
 from .topups import match_top_ups
+
+CORRECT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,12 @@ class RecomputeSummary:
     changed: list[int]
 
 
-def year_inputs(fiscal_year: int):
-    """Everything the arithmetic needs, for every open approved project of the year."""
-    year = Project.objects.filter(scheme__fiscal_year=fiscal_year, status__in=OPEN_STATES,
-                                  scheme_version__isnull=False)
+def year_inputs(fiscal_year: int, projects=None):
+    """Everything the arithmetic needs, for every open approved project of the year (of
+    `projects`, a queryset: those in someone's scope)."""
+    year = ((Project.objects.all() if projects is None else projects)
+            .filter(scheme__fiscal_year=fiscal_year, status__in=OPEN_STATES,
+                    scheme_version__isnull=False))
     projects = list(year.values_list("pk", "cost", "received", "category", "scheme_version_id"))
     commitments = defaultdict(dict)
     for project_id, role, matched, reserved in (
@@ -39,11 +44,11 @@ def year_inputs(fiscal_year: int):
     return projects, commitments, versions, match_top_ups(year.values("pk"))
 
 
-def drifted(projects, commitments, versions, covered) -> list[int]:
+def drifted(projects, commitments, versions, covered, progress=NO_PROGRESS) -> list[int]:
     """Pure: the projects whose stored matches differ from what the rules give today
     (`covered`: each project's top-ups and raise, as match_top_ups reads them)."""
     changed = []
-    for project_id, cost, received, category, version_id in projects:
+    for project_id, cost, received, category, version_id in progress.rows(projects):
         held = commitments[project_id]
         envelopes = {role: reserved for role, (_m, reserved) in held.items()
                      if role != ASSOCIATION_ROLE}
@@ -58,13 +63,24 @@ def drifted(projects, commitments, versions, covered) -> list[int]:
 
 
 @service
-def matches_recompute(*, fiscal_year: int, actor) -> RecomputeSummary:
-    inputs = year_inputs(fiscal_year)
-    changed = drifted(*inputs)
+def matches_recompute(*, fiscal_year: int, actor, progress=NO_PROGRESS) -> RecomputeSummary:
+    """One transaction: a cancel (progress, between chunks) or a crash corrects nothing.
+    Only the projects in the actor's scope (an administrator's region)."""
+    progress.plan(3)
+    progress.step("reading")
+    projects, commitments, versions, covered = year_inputs(
+        fiscal_year, Project.objects.visible_to(actor) if actor is not None else None)
+    progress.step("projects", total=len(projects))
+    changed = drifted(projects, commitments, versions, covered, progress)
     # locked in id order (the services' lock order), then corrected together: a few
-    # statements for all of them, as for a bulk import of receipts. The status is checked
+    # statements for each chunk, as for a bulk import of receipts. The status is checked
     # again under the lock: a project cancelled meanwhile is left alone.
-    locked = list(Project.objects.select_for_update(of=("self",))
+    # (FOR NO KEY UPDATE: as the imports, so that reminders planned meanwhile do not wait)
+    locked = list(Project.objects.select_for_update(of=("self",), no_key=True)
                   .filter(pk__in=changed, status__in=OPEN_STATES).order_by("pk"))
-    recompute_many_locked(locked, actor=actor, reason="recomputed")
-    return RecomputeSummary(projects=len(inputs[0]), changed=changed)
+    progress.step("correcting", total=len(locked))
+    for start in range(0, len(locked), CORRECT_CHUNK):
+        chunk = locked[start:start + CORRECT_CHUNK]
+        recompute_many_locked(chunk, actor=actor, reason="recomputed")
+        progress.advance(len(chunk))
+    return RecomputeSummary(projects=len(projects), changed=changed)

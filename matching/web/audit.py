@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from .. import exports, policies
 from ..models import (ASSOCIATION_ROLE, EntryKind, FunderKind, LedgerCheck, LedgerEntry, Role,
                       User)
-from ..reports.views import BUILDERS, FORMATS
+from ..reports.downloads import BUILDERS, FORMATS
 from .common import role_required
 from .forms import DateInput
 

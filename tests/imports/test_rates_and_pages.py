@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from matching import models as m
+from matching.jobs.tasks import run_job
 
 CBU = ("Code;Ccy;Nominal;Rate;Date\n"
        "840;USD;1;12850,25;15.03.2025\n"
@@ -64,9 +65,12 @@ def test_upload_page_and_row_report(client, world):
                .encode())
     response = client.post("/imports/pledges/", {
         "mode": "all", "file": SimpleUploadedFile("p.csv", content, content_type="text/csv")})
+    job = m.Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    run_job(job.pk)  # the worker's part
     batch = m.ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/imports/{batch.pk}/"
-    page = client.get(response["Location"])
+    assert f"/imports/{batch.pk}/" in client.get(response["Location"]).content.decode()
+    page = client.get(f"/imports/{batch.pk}/")
     assert page.status_code == 200 and "Not a valid decimal number" in page.content.decode()
     assert b"line,outcome" in client.get(f"/imports/{batch.pk}/rows.csv").content.lower()
     # charlie, a clerk elsewhere, does not even learn that the import exists

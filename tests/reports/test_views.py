@@ -57,21 +57,29 @@ def test_regional_downloads_in_three_formats(client, programme, django_assert_ma
 
 @pytest.mark.parametrize("name", ["funders", "associations", "leverage"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
-def test_every_report_downloads(client, programme, name, fmt):
-    response = client.get(f"/reports/{name}.{fmt}")
-    assert response.status_code == 200 and response.content
+def test_whole_programme_downloads_are_prepared_in_the_background(client, programme, name,
+                                                                   fmt):
+    # (tests/reports/test_export_jobs.py follows them to the file)
+    response = client.get(f"/reports/{name}.{fmt}", {"year": 2026})
+    assert response.status_code == 303
+    assert response["Location"].startswith("/jobs/exports/new/?")
+    assert f"report={name}" in response["Location"] and f"format={fmt}" in response["Location"]
 
 
 def test_unknown_table_or_format(client, programme):
-    assert client.get("/reports/regional.csv", {"table": "nope"}).status_code == 400
+    region = programme.world.region.pk
+    response = client.get("/reports/regional.csv", {"table": "nope", "region": region})
+    assert response.status_code == 400 and "districts" in response.content.decode()
     assert client.get("/reports/regional.pdf").status_code == 404
     assert client.get("/reports/regional.csv", {"region": "x"}).status_code == 400
 
 
-def test_iati_download(client, programme):
-    response = client.get("/reports/iati.xml")
+def test_iati_download_of_a_region(client, programme):
+    response = client.get("/reports/iati.xml", {"region": programme.world.region.pk})
     assert response.status_code == 200
     assert b"<iati-activities" in b"".join(response.streaming_content)
+    # the whole programme's is prepared in the background
+    assert client.get("/reports/iati.xml").status_code == 303
 
 
 HUGE = "9" * 30  # past PostgreSQL's bigint: Django finds nothing, no DataError

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -89,13 +90,16 @@ def _database_url() -> str:
 
 
 class Worker:
-    def __init__(self, redis, tmp_path, extra_env):
-        self.log = tmp_path / "worker.log"
+    def __init__(self, redis, tmp_path, extra_env, queues=settings.WORKER_QUEUES, name="w"):
+        self.queues, self.name = queues, name
+        self.log = tmp_path / f"worker-{name}.log"
         self.mail_dir = tmp_path / "mail"
         self.mail_dir.mkdir(exist_ok=True)
         self.env = {**os.environ, "DJANGO_ENV": "test", "DATABASE_URL": _database_url(),
                     "REDIS_URL": redis.url, "EMAIL_URL": f"filemail:///{self.mail_dir}",  # environ drops one slash
-                    "REMINDER_LOCAL_HOUR": "0", "DATABASE_CONN_MAX_AGE": "0", **extra_env}
+                    "REMINDER_LOCAL_HOUR": "0", "DATABASE_CONN_MAX_AGE": "0",
+                    # the files the test process stores (uploads of jobs): shared storage
+                    "MEDIA_ROOT": str(tmp_path / "media"), **extra_env}
         self.env.pop("PYTEST_VERSION", None)
         self.env.pop("TEST_DATABASE_NAME", None)
         self.process = None
@@ -104,7 +108,7 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork",
              "-c", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-l", "info"],
+             "-l", "info", "-Q", ",".join(self.queues), "-n", f"{self.name}@%h"],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True)
         wait_for(lambda: "ready." in self.log.read_text(errors="replace"), timeout=20,
@@ -138,8 +142,9 @@ class Worker:
 def start_worker(private_redis, tmp_path, transactional_db):
     workers = []
 
-    def start(**extra_env):
-        worker = Worker(private_redis, tmp_path, extra_env)
+    def start(queues=settings.WORKER_QUEUES, name="w", **extra_env):
+        """A worker consuming `queues` (every queue, as `make run`'s, by default)."""
+        worker = Worker(private_redis, tmp_path, extra_env, queues=queues, name=name)
         worker.start()
         workers.append(worker)
         return worker
