@@ -36,7 +36,8 @@ def completed(world, *, receive="20000000.00", pay_first_tranches=True):
         for tranche in m.Tranche.objects.filter(commitment__project=project, number=1):
             services.tranche_disburse(tranche=tranche, actor=world.bob, evidence=photo)
     world.evidence(project, "handover_act")
-    services.project_complete(project=project, actor=world.bob)
+    world.signed_off(project)
+    services.project_complete(project=project, actor=world.clerk_of(project))
     project.refresh_from_db()
     return project
 
@@ -160,7 +161,8 @@ def test_closing_releases_a_top_up_too(world):
     world.receipt(project, "20000000.00")
     world.start_works(project)
     world.evidence(project, "handover_act")
-    services.project_complete(project=project, actor=world.bob)
+    world.signed_off(project)
+    services.project_complete(project=project, actor=world.clerk_of(project))
     services.project_close(project=project, actor=world.bob)
     envelope = m.BudgetEnvelope.objects.get(funder=funder)
     assert envelope.reserved == 0  # nothing was paid from it: all released
