@@ -12,8 +12,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import (Category, DeliveryStatus, Pledge, PledgeStatus, Project, ProjectStatus,
-                      Receipt, ReceiptStatus, Scheme, Tranche, WebhookDelivery)
+from ..models import (Category, DecisionStatus, DeliveryStatus, PendingDecision, Pledge,
+                      PledgeStatus, Project, ProjectStatus, Receipt, ReceiptStatus, Scheme, TopUp,
+                      TopUpStatus, Tranche, WebhookDelivery)
 
 BIGINT_MAX = 2**63 - 1
 
@@ -69,6 +70,8 @@ def on_project(model, statuses) -> type[django_filters.FilterSet]:
 
 
 PledgeFilter = on_project(Pledge, PledgeStatus.choices)
+DecisionFilter = on_project(PendingDecision, DecisionStatus.choices)
+TopUpFilter = on_project(TopUp, TopUpStatus.choices)
 ReceiptFilter = on_project(Receipt, ReceiptStatus.choices)
 
 

@@ -10,6 +10,7 @@ from ...imports.views import upload_problem
 from ...jobs.progress import STAGES
 from ...models import ImportKind, ImportMode, Job, JobStatus
 from ...reports import downloads
+from .base import InputSerializer
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -48,7 +49,7 @@ class JobSerializer(serializers.ModelSerializer):
             reverse("api:job-download", args=[job.pk]))
 
 
-class ImportJobInputSerializer(serializers.Serializer):
+class ImportJobInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
     file = serializers.FileField()
@@ -64,7 +65,7 @@ class ImportJobInputSerializer(serializers.Serializer):
         return upload
 
 
-class ExportFiltersSerializer(serializers.Serializer):
+class ExportFiltersSerializer(InputSerializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     scheme = serializers.SlugField(required=False, max_length=40)
     table = serializers.SlugField(required=False, max_length=40)
@@ -72,7 +73,7 @@ class ExportFiltersSerializer(serializers.Serializer):
     district = serializers.IntegerField(required=False, min_value=1)
 
 
-class ExportJobInputSerializer(serializers.Serializer):
+class ExportJobInputSerializer(InputSerializer):
     report = serializers.ChoiceField(choices=[*downloads.BUILDERS, downloads.IATI])
     format = serializers.ChoiceField(choices=[*downloads.FORMATS, "xml"])
     filters = ExportFiltersSerializer(required=False, default=dict)
@@ -84,19 +85,5 @@ class ExportJobInputSerializer(serializers.Serializer):
         return data
 
 
-class RecomputeJobInputSerializer(serializers.Serializer):
+class RecomputeJobInputSerializer(InputSerializer):
     fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
-
-
-class JobConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="conflict, already_imported or not_allowed")
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class JobConflictResponseSerializer(serializers.Serializer):
-    """409: the same file already imported, too many jobs at once, the same re-matching
-    already running, a job already finished."""
-
-    type = serializers.ChoiceField(choices=["client_error"])
-    errors = JobConflictErrorSerializer(many=True)

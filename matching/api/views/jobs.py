@@ -19,12 +19,11 @@ from ...jobs.views import result_file
 from ...models import ImportKind, Job
 from ...services import jobs as services
 from ..base import Cursor, ScopedViewSet
-from ..schema import BAD_REQUEST
-from ..serializers.jobs import (ExportJobInputSerializer, ImportJobInputSerializer,
-                                JobConflictResponseSerializer, JobSerializer,
+from ..schema import BAD_REQUEST, SERVICE_REFUSAL
+from ..serializers.jobs import (ExportJobInputSerializer, ImportJobInputSerializer, JobSerializer,
                                 RecomputeJobInputSerializer)
 
-STARTED = {202: JobSerializer, 400: BAD_REQUEST, 409: JobConflictResponseSerializer}
+STARTED = {202: JobSerializer, 400: BAD_REQUEST, 409: SERVICE_REFUSAL}
 
 
 @extend_schema_view(
@@ -90,7 +89,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
     @extend_schema(summary="Cancel a job (its author): nothing of its work is kept",
                    request=None,
-                   responses={202: JobSerializer, 409: JobConflictResponseSerializer})
+                   responses={202: JobSerializer, 409: SERVICE_REFUSAL})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._accepted(services.job_cancel(actor=request.user, job=self.get_object()))

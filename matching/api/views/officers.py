@@ -22,7 +22,7 @@ from ...web.explain import explain
 from .. import idempotency
 from ..base import Cursor, ScopedViewSet, ServiceCreateMixin
 from ..schema import BAD_REQUEST, IDEMPOTENCY_REUSED, SERVICE_REFUSAL
-from ..filters import TrancheFilter
+from ..filters import DecisionFilter, TopUpFilter, TrancheFilter
 from ..serializers.officers import (AccountingSerializer, ClawbackInputSerializer,
                                     ConditionsMetInputSerializer, DecisionInputSerializer,
                                     DisburseInputSerializer, MatchSerializer,
@@ -167,7 +167,7 @@ class PendingDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
     serializer_class = PendingDecisionSerializer
     project_path = "project__"
     pagination_class = Cursor
-    filterset_fields = ["project", "status"]
+    filterset_class = DecisionFilter
 
     @extend_schema(summary="Confirm (a second officer): the decision is taken now, under the "
                            "locks of this moment", request=NoteInputSerializer,
@@ -207,7 +207,7 @@ class TopUpViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
     input_serializer_class = TopUpInputSerializer
     project_path = "project__"
     pagination_class = Cursor
-    filterset_fields = ["project", "status"]
+    filterset_class = TopUpFilter
 
     def run_service(self, data):
         return services.top_up_offer(actor=self.request.user, **data)
