@@ -42,3 +42,14 @@ from .schemes import EnvelopeAdjustment  # noqa: E402
 __all__ += ["INVITATION_DAYS", "Invitation", "MIN_MEMBERS", "REGISTRATION_YEARS",
             "ApplicationKind", "ApplicationStatus", "RegistrationApplication", "ProjectProposal",
             "ProposalStatus", "EnvelopeAdjustment"]
+
+from .calls import (COMPUTED_KINDS, SCORE_MAX, Application, Call, CallEnvelope,  # noqa: E402
+                    CallStatus, Criterion, CriterionKind, CriterionValue)
+from .committee import (Attendance, CommitteeMember, CommitteeSession, Interest,  # noqa: E402
+                        Score, ScoreSheet, SessionStatus, Vote, VoteChoice)
+from .selection import AllocationRun, CallDecision, Outcome  # noqa: E402
+
+__all__ += ["COMPUTED_KINDS", "SCORE_MAX", "Application", "Call", "CallEnvelope", "CallStatus",
+            "Criterion", "CriterionKind", "CriterionValue", "Attendance", "CommitteeMember",
+            "CommitteeSession", "Interest", "Score", "ScoreSheet", "SessionStatus", "Vote",
+            "VoteChoice", "AllocationRun", "CallDecision", "Outcome"]

@@ -14,8 +14,8 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, MatchRecord,
                       Project, ProjectStatus, Receipt, ReceiptStatus, SchemeVersion, Tranche)
 from .base import service
-from .projects import (lock, require_eligible, require_not_submitter, require_reason,
-                       require_transition, transition)
+from .projects import (lock, require_eligible, require_not_awaiting_call, require_not_submitter,
+                       require_reason, require_transition, transition)
 from .schemes import current_version, envelopes_for, rules_of
 
 S = ProjectStatus
@@ -55,6 +55,7 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
     to = S.CONDITIONALLY_APPROVED if conditions.strip() else S.APPROVED
     require_transition(project, to)
     require_not_submitter(project, actor)
+    require_not_awaiting_call(project)
     if Receipt.objects.filter(project=project, recorded_by=actor).exists():
         raise NotAllowed(_("You recorded a receipt on this project: another officer must "
                            "approve it."), code="four_eyes")

@@ -167,6 +167,21 @@ def project_submit(*, project: Project, actor) -> Project:
     return project
 
 
+def require_not_awaiting_call(project: Project) -> None:
+    """A project that applied to a call is decided by the call's committee (services.selection
+    records its decisions through this same path, after writing the call's decision), not one
+    by one as it comes."""
+    from ..models import Application  # noqa: PLC0415
+
+    waiting = (Application.objects.active().filter(project=project, decision__isnull=True,
+                                                   call__status__in=("open", "closed"))
+               .select_related("call").first())
+    if waiting is not None:
+        raise NotAllowed(_("Project %(code)s applied to call %(call)s: the call's committee "
+                           "decides it.") % {"code": project.code, "call": waiting.call.code},
+                         code="in_call")
+
+
 def require_not_submitter(project: Project, actor) -> None:
     if project.submitted_by_id == actor.pk:
         raise NotAllowed(_("You submitted this project: another officer must review it."),
@@ -192,6 +207,7 @@ def project_decide(*, project: Project, actor, decision: str, reason: str) -> Pr
     project = lock(project)
     policies.require(actor, "decide", project)
     require_not_submitter(project, actor)
+    require_not_awaiting_call(project)
     project.decided_at = timezone.now()
     transition(project, decision, actor=actor, reason=reason, also=("decided_at",))
     return project
