@@ -19,10 +19,11 @@ class AllocationRun(models.Model):
     repeat-winner bar), with the greedy ranking beside it, what each costs the envelopes and
     the equity indices before and after.
 
-    `scores` are the totals it used ({application id: hundredths of a point}), `capacities`
-    what was still available in each envelope ({envelope id: amount}), `digest` a hash of both:
-    the decisions refuse a proposal whose inputs have changed since (a late score, an
-    envelope cut or another approval)."""
+    `items` is what it solved ({application id: {"score": hundredths of a point, "needs":
+    {envelope id: minor units}, "group": mahalla or null}}), `capacities` what was still
+    available in each envelope ({envelope id: minor units}), `digest` a hash of both: the
+    decisions refuse a proposal whose inputs have changed since (a late score, an envelope
+    cut or another approval)."""
 
     call = models.ForeignKey("matching.Call", models.PROTECT, related_name="runs")
     method = models.CharField(_("method"), max_length=20)
@@ -36,7 +37,8 @@ class AllocationRun(models.Model):
                                verbose_name=_("applications the greedy ranking funds"))
     greedy_score = models.BigIntegerField(_("greedy total score, in hundredths"))
     greedy_seconds = models.FloatField(_("greedy time (s)"))
-    scores = models.JSONField(_("scores used"))
+    items = models.JSONField(_("what it solved"))
+    one_per_group = models.BooleanField(_("one winner per mahalla"))
     capacities = models.JSONField(_("available in each envelope"))
     excluded = models.JSONField(_("applications left out, with the reason"), default=dict)
     equity = models.JSONField(_("equity indices"), default=dict)

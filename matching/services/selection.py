@@ -151,7 +151,9 @@ def allocation_propose(*, actor, call, time_limit: float = allocation.DEFAULT_TI
         bound=best.bound, seconds=best.seconds, time_limit=time_limit,
         chosen=sorted(best.chosen), greedy_chosen=sorted(ranked.chosen),
         greedy_score=ranked.score, greedy_seconds=ranked.seconds,
-        scores={str(i.key): i.score for i in built.problem.items},
+        items={str(i.key): {"score": i.score, "needs": {str(e): a for e, a in i.needs.items()},
+                            "group": i.group} for i in built.problem.items},
+        one_per_group=built.problem.one_per_group,
         capacities={str(k): v for k, v in built.problem.capacities.items()},
         excluded={str(k): v for k, v in built.excluded.items()},
         equity=equity_of(call, built, best.chosen, ranked.chosen), notes=list(best.notes),
@@ -159,6 +161,14 @@ def allocation_propose(*, actor, call, time_limit: float = allocation.DEFAULT_TI
     if not dry_run:
         run.save()
     return run
+
+
+def problem_of(run: AllocationRun) -> allocation.Problem:
+    """The problem a proposal solved, as it was."""
+    return allocation.Problem(
+        tuple(allocation.Item(int(k), v["score"], {int(e): a for e, a in v["needs"].items()},
+                              v["group"]) for k, v in run.items.items()),
+        {int(k): v for k, v in run.capacities.items()}, one_per_group=run.one_per_group)
 
 
 def tallies(call) -> dict[int, dict]:

@@ -48,6 +48,8 @@ def home(request):
         return redirect("clerk-dashboard")
     if user.is_authenticated and user.role == Role.ASSOCIATION and user.association_id:
         return redirect("association-home")
+    if user.is_authenticated and user.role == Role.COMMITTEE:
+        return redirect("committee-home")
     if user.is_authenticated and (user.role in (Role.OFFICER, Role.ADMINISTRATOR)
                                   or user.is_superuser):
         return redirect("officer-queue")

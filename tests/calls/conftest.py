@@ -60,6 +60,7 @@ class Rounds:
         (default: 7 on everything)."""
         from matching.services.scoring import criteria_to_score, why_not_score
 
+        self.call.refresh_from_db()
         for user in members or (self.kamola, self.rustam, self.dilnoza):
             for application in self.call.applications.active():
                 if why_not_score(user, application):
