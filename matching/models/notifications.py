@@ -25,6 +25,7 @@ class ReminderKind(models.TextChoices):
     PROJECT_DECIDED = "project_decided", _("Project decided")
     RECEIPT_RECORDED = "receipt_recorded", _("Money received")
     TRANCHE_DISBURSED = "tranche_disbursed", _("Tranche disbursed")
+    CALL_DECIDED = "call_decided", _("Call decided")
 
 
 class SubjectType(models.TextChoices):
@@ -34,6 +35,7 @@ class SubjectType(models.TextChoices):
     PROJECT = "project", _("Project")
     RECEIPT = "receipt", _("Receipt")
     STATUS_CHANGE = "status_change", _("Status change")
+    CALL_DECISION = "call_decision", _("Decision of a call")
 
 
 class ReminderStatus(models.TextChoices):
