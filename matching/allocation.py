@@ -219,7 +219,12 @@ def _repair(problem: Problem, chosen: set[int]) -> tuple[str, ...]:
         if not broken and not crowded:
             return tuple(notes)
         if broken:
-            drawing = [k for k in chosen if broken[0] in by_key[k].needs]
+            envelope = broken[0]
+            excess = used[envelope] - problem.capacities.get(envelope, 0)
+            drawing = [k for k in chosen if envelope in by_key[k].needs]
+            # the cheapest fix: the lowest score among those whose removal alone mends it
+            enough = [k for k in drawing if by_key[k].needs[envelope] >= excess]
+            drawing = enough or drawing
         else:
             drawing = groups[crowded[0]]
         worst = min(drawing, key=lambda k: (by_key[k].score, -k))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from matching import models as m
 from matching import services
 from tests import factories as f
+from tests.setup.conftest import regions  # noqa: F401 (both sides of a regional boundary)
 from tests.web.conftest import login  # noqa: F401 (page tests log in)
 
 CRITERIA = [
