@@ -48,6 +48,8 @@ def _check_criteria(criteria: list[dict]) -> list[dict]:
         name = (item.get("name") or "").strip()
         description = (item.get("description") or "").strip()
         kind, weight = item.get("kind") or CriterionKind.SCORED, item.get("weight")
+        if isinstance(weight, int) and not isinstance(weight, bool):
+            weight = Decimal(weight)
         if not name or not description:
             raise InvalidInput(_("Each criterion needs a name and how it is measured."),
                                field="criteria")
