@@ -6,7 +6,7 @@ noisy, so the figures are read by people (see bench/README.md), never asserted.
 
     BENCH_PROJECTS=100000  size of the generated data set
     BENCH_SECONDS=20       duration of each load test
-    BENCH_ONLY=http,reports,reminders,lag,import,recompute   a subset
+    BENCH_ONLY=http,reports,reminders,lag,import,recompute,allocation   a subset
 """
 
 import os
@@ -43,15 +43,16 @@ def main() -> int:
     project_id = Project.objects.filter(scheme__code=BENCH_SCHEME, status="funding") \
         .values_list("pk", flat=True).first()
 
-    from bench import (bench_http, bench_import, bench_recompute, bench_reminder_lag,
-                       bench_reminders, bench_reports)
+    from bench import (bench_allocation, bench_http, bench_import, bench_recompute,
+                       bench_reminder_lag, bench_reminders, bench_reports)
 
     plan = [("reports", lambda: bench_reports.run(BENCH_SCHEME)),
             ("reminders", bench_reminders.run),
             ("lag", bench_reminder_lag.run),
             ("recompute", lambda: bench_recompute.run(year)),
             ("import", bench_import.run),
-            ("http", lambda: bench_http.run(token, project_id))]
+            ("http", lambda: bench_http.run(token, project_id)),
+            ("allocation", bench_allocation.run)]
     for name, work in plan:
         if ONLY and name not in ONLY:
             continue

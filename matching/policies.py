@@ -132,6 +132,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     # not about a project: the outbox's failed and dead-lettered events (web/outbox.py)
     "outbox_read": frozenset({Role.ADMINISTRATOR, Role.AUDITOR}),
     "outbox_replay": frozenset({Role.ADMINISTRATOR}),
+    "apply": frozenset({Role.CLERK}),  # to a call for applications
 }
 
 ACTION_LABELS = {
@@ -149,6 +150,7 @@ ACTION_LABELS = {
     "confirm_receipt": gettext_lazy("confirm receipts of"),
     "outbox_read": gettext_lazy("read the outbox of"),
     "outbox_replay": gettext_lazy("replay the outbox of"),
+    "apply": gettext_lazy("apply to a call with"),
 }
 
 
@@ -266,3 +268,72 @@ def may_cancel_job(user, job, session_key: str = "") -> bool:
 def may_recompute(user) -> bool:
     """Re-matching a fiscal year: the programme administrators (within their region)."""
     return role_of(user) == Role.ADMINISTRATOR
+
+
+# --- selection rounds (calls) -----------------------------------------------------------------
+# A call is run by the administrators who manage it (`Call.objects.managed_by`: a regional call
+# by its region's and the programme's, a national call by the programme's); its committee
+# members read its inside and score; auditors read everything. Everyone reads a call's public
+# page (criteria and weights from its opening, results after its decisions).
+
+def call_scope_q(user, prefix: str = "") -> Q:
+    """A filter on Call (or, with `prefix` like "call__", on a model pointing to one) keeping
+    the calls whose inside `user` may read."""
+    role = role_of(user)
+    if role == Role.AUDITOR:
+        return Q()
+    if role == Role.ADMINISTRATOR:
+        return region_q(user, (f"{prefix}region",))
+    if role == Role.COMMITTEE:
+        from .models import CommitteeMember  # noqa: PLC0415
+
+        return Q(**{f"{prefix}id__in": CommitteeMember.objects.filter(user=user)
+                    .values("call_id")})
+    return NOTHING
+
+
+def may_run_call(user, call) -> bool:
+    """Whether `user` runs `call` (sets it up, adds members, holds sessions, allocates,
+    decides): an administrator who manages it."""
+    from .models import Call  # noqa: PLC0415
+
+    return is_administrator(user) and Call.objects.managed_by(user).filter(pk=call.pk).exists()
+
+
+def require_running(user, call) -> None:
+    if not may_run_call(user, call):
+        raise Forbidden(_("Only the administrators who run call %(code)s may do this.")
+                        % {"code": call.code})
+
+
+def seat_of(user, call):
+    """The user's seat on the call's committee, or None."""
+    if role_of(user) != Role.COMMITTEE:
+        return None
+    return call.members.filter(user=user).first()
+
+
+def interested(member, application) -> bool:
+    """Whether the member declared an interest in the application's mahalla or association:
+    he then neither scores nor votes on it."""
+    return member.interests.filter(Q(mahalla_id=application.mahalla_id)
+                                   | Q(association_id=application.association_id)).exists()
+
+
+def sheets_visible_q(user) -> Q:
+    """Score sheets `user` may read. Everyone: those of decided calls (the results are
+    public). A member: his own, and the others' of an application once he has submitted his
+    own for it (never before: each scores independently). The administrators who run the call
+    and auditors: all of it, as they score nothing."""
+    public = Q(application__call__status="decided")
+    role = role_of(user)
+    if role == Role.AUDITOR or programme_wide(user):
+        return Q()  # (never `public | Q()`: an empty Q joins an OR as nothing, not as all)
+    if role == Role.ADMINISTRATOR:
+        return public | region_q(user, ("application__call__region",))
+    if role == Role.COMMITTEE:
+        from .models import ScoreSheet  # noqa: PLC0415
+
+        return public | Q(application__in=ScoreSheet.objects.filter(member__user=user)
+                          .values("application"))
+    return public

@@ -140,3 +140,52 @@ REVIEW_STATES = ("submitted", "under_review", "deferred")
 # its open data
 UNSUBMITTED_STATES = ("draft", "withdrawn")
 OPEN_STATES = ("approved", "conditionally_approved", "funding", "funded", "in_progress")
+
+
+# --- selection rounds (calls) ----------------------------------------------------------------
+
+class CallQuerySet(ManagedQuerySet):
+    """Calls. `managed_by(administrator)`: those he runs (his region's; national ones for
+    programme administrators). `visible_to(user)`: those whose inside he may read: the ones
+    he runs, sits on, or, for an auditor, all. `public()`: every call past its draft."""
+
+    def visible_to(self, user):
+        from . import policies  # noqa: PLC0415
+
+        return self.filter(policies.call_scope_q(user))
+
+    def public(self):
+        return self.exclude(status="draft")
+
+    def open_for(self, project, on):
+        """The calls that `project` may apply to on day `on`: open, of its scheme, and
+        national or of its region."""
+        return self.filter(status="open", scheme_id=project.scheme_id, opens_on__lte=on,
+                           closes_on__gte=on).filter(
+            Q(region__isnull=True) | Q(region_id=project.mahalla.district.region_id))
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An application is read by whoever reads its call's inside (administrators who run
+        it, its members, auditors) and by whoever has its project in scope (its clerk, its
+        association, the district's officer)."""
+        from . import policies  # noqa: PLC0415
+
+        return self.filter(policies.call_scope_q(user, "call__")
+                           | policies.scope_q(user, "project__"))
+
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class ScoreSheetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The score sheets `user` may read: the one definition of hidden scores (pages and
+        API both read through it). See `policies.sheets_visible_q`."""
+        from . import policies  # noqa: PLC0415
+
+        return self.filter(policies.sheets_visible_q(user))
+
+    def valid(self):
+        return self.filter(voided_at__isnull=True)

@@ -8,7 +8,8 @@ from rest_framework.renderers import JSONRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from .views import audit, auth, jobs, money, officers, outbox, projects, public, webhooks
+from .views import (audit, auth, calls, jobs, money, officers, outbox, projects, public,
+                    webhooks)
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
@@ -21,6 +22,8 @@ router.register("pledges", money.PledgeViewSet, basename="pledge")
 router.register("receipts", money.ReceiptViewSet, basename="receipt")
 router.register("schemes", public.SchemeViewSet, basename="scheme")
 router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
+router.register("calls", calls.CallViewSet, basename="call")
+router.register("applications", calls.ApplicationViewSet, basename="application")
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet,
                 basename="webhook-delivery")
 router.register("jobs", jobs.JobViewSet, basename="job")

@@ -62,3 +62,14 @@ from .jobs import FINISHED as JOB_FINISHED  # noqa: E402
 from .jobs import Job, JobKind, JobStatus  # noqa: E402
 
 __all__ += ["JOB_FINISHED", "Job", "JobKind", "JobStatus"]
+
+from .calls import (COMPUTED_KINDS, SCORE_MAX, Application, Call, CallEnvelope,  # noqa: E402
+                    CallStatus, Criterion, CriterionKind, CriterionValue)
+from .committee import (Attendance, CommitteeMember, CommitteeSession, Interest,  # noqa: E402
+                        Score, ScoreSheet, SessionStatus, Vote, VoteChoice)
+from .selection import AllocationRun, CallDecision, Outcome  # noqa: E402
+
+__all__ += ["COMPUTED_KINDS", "SCORE_MAX", "Application", "Call", "CallEnvelope", "CallStatus",
+            "Criterion", "CriterionKind", "CriterionValue", "Attendance", "CommitteeMember",
+            "CommitteeSession", "Interest", "Score", "ScoreSheet", "SessionStatus", "Vote",
+            "VoteChoice", "AllocationRun", "CallDecision", "Outcome"]

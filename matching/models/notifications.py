@@ -28,6 +28,7 @@ class ReminderKind(models.TextChoices):
     RECEIPT_RECORDED = "receipt_recorded", _("Money received")
     TRANCHE_DISBURSED = "tranche_disbursed", _("Tranche disbursed")
     COMPLAINT_FILED = "complaint_filed", _("Complaint received")
+    CALL_DECIDED = "call_decided", _("Call decided")
 
 
 class SubjectType(models.TextChoices):
@@ -38,6 +39,7 @@ class SubjectType(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
     STATUS_CHANGE = "status_change", _("Status change")
     COMPLAINT = "complaint", _("Complaint")
+    CALL_DECISION = "call_decision", _("Decision of a call")
 
 
 class ReminderStatus(models.TextChoices):

@@ -10,8 +10,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .. import outbox
-from ..models import (Complaint, Pledge, ProjectStatus, Receipt, Reminder, ReminderKind,
-                      ReminderStatus, Role, StatusChange, SubjectType, Tranche, User)
+from ..models import (CallDecision, Complaint, Pledge, ProjectStatus, Receipt, Reminder,
+                      ReminderKind, ReminderStatus, Role, StatusChange, SubjectType, Tranche, User)
 from . import dispatch, planning
 from . import tasks  # noqa: F401  (registers the Celery tasks in every worker)
 
@@ -139,3 +139,15 @@ def complaint_filed(message) -> None:
                     subject_type=SubjectType.COMPLAINT,
                     project_of=lambda complaint: complaint.project,
                     recipients=_district_officers)
+
+
+@outbox.handler("call.decided")
+def call_decided(message) -> None:
+    """Each applicant of a decided call (the project's clerks and association users) is told
+    the committee's decision on his application, with its score, rank and reason, selected or
+    not (a project's own decision is told by `project_status_changed` as well)."""
+    for decision in (CallDecision.objects.filter(call_id=message.payload["call_id"])
+                     .select_related("application__project")):
+        project = decision.application.project
+        notify(kind=ReminderKind.CALL_DECIDED, subject_type=SubjectType.CALL_DECISION,
+               subject_id=decision.pk, project=project, recipients=_everyone(project))

@@ -8,7 +8,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ..mail import site_link
-from ..models import (ASSOCIATION_ROLE, Complaint, ComplaintCategory, ComplaintStatus,
+from ..models import (ASSOCIATION_ROLE, CallDecision, Complaint, ComplaintCategory, ComplaintStatus,
                       FunderKind, MigrantAssociation, Pledge, PledgeStatus, Project,
                       ProjectStatus, Receipt, ReminderKind, StatusChange, SubjectType, Tranche)
 from ..models.complaints import ANSWER_WITHIN_DAYS
@@ -26,7 +26,9 @@ MODELS = {SubjectType.TRANCHE: Tranche.objects.select_related("commitment__proje
           SubjectType.PROJECT: Project.objects.all(),
           SubjectType.RECEIPT: Receipt.objects.select_related("project"),
           SubjectType.STATUS_CHANGE: StatusChange.objects.select_related("project"),
-          SubjectType.COMPLAINT: Complaint.objects.select_related("project")}
+          SubjectType.COMPLAINT: Complaint.objects.select_related("project"),
+          SubjectType.CALL_DECISION: CallDecision.objects.select_related(
+              "call", "application__project")}
 
 
 def subject_of(reminder):
@@ -143,6 +145,15 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
         if subject.reason:
             body += " " + _("Reason: %(reason)s") % params
         return _("Decision on project %(code)s") % params, body
+    if kind == K.CALL_DECIDED:
+        params = {"call": subject.call.title, "code": subject.application.project.code,
+                  "outcome": subject.get_outcome_display(), "rank": subject.rank,
+                  "score": f"{subject.score / 100:.2f}", "reason": subject.reason,
+                  "link": site_link(reverse("public-call", args=[subject.call.code]))}
+        return (_("%(call)s: the decision on %(code)s") % params,
+                _("The committee of the call %(call)s decided on project %(code)s: "
+                  "%(outcome)s. Its score was %(score)s out of 100, rank %(rank)s. Reason: "
+                  "%(reason)s Every application's scores and decision: %(link)s") % params)
     if kind == K.RECEIPT_RECORDED:
         params = {"code": subject.project.code, "amount": subject.amount,
                   "currency": subject.currency, "date": _date(subject.received_on)}

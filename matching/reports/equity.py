@@ -106,3 +106,26 @@ def per_capita(amount: Decimal, population: int | None) -> Decimal | None:
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         return (amount / population).quantize(Decimal("0.01"))
+
+
+def before_after(districts: dict, additions: dict[str, dict]) -> dict:
+    """Gini and Theil of money per head across `districts` ({key: (amount, population)}),
+    as they are and after each set of `additions` ({name: {key: amount added}}). Districts
+    without a population are left out of every index and counted, so that a reader knows
+    how many the figures do not cover."""
+    def indices(amounts: dict) -> dict:
+        shares = [Share(amounts.get(k, ZERO), population) for k, (_a, population)
+                  in districts.items()]
+        return {"gini": str(gini(shares)), "theil": str(theil(shares))}
+
+    base = {k: amount for k, (amount, _p) in districts.items()}
+    result = {"counted": sum(1 for _a, p in districts.values() if p),
+              "left_out": sum(1 for _a, p in districts.values() if not p),
+              "before": indices(base)}
+    for name, added in additions.items():
+        after = dict(base)
+        for key, amount in added.items():
+            if key in after:
+                after[key] += amount
+        result[name] = indices(after)
+    return result

@@ -44,3 +44,15 @@ __all__ = [
     "scheme_publish", "scheme_save", "top_up_offer", "top_up_withdraw", "tranche_disburse",
     "user_invite", "user_reinstate", "user_update", "user_withdraw",
 ]
+
+from .calls import (application_submit, application_withdraw, call_close,  # noqa: E402
+                    call_open, call_save)
+from .scoring import interest_declare, member_add, member_remove, score_submit  # noqa: E402
+from .selection import allocation_propose, call_decide  # noqa: E402
+from .sessions import (session_attendance, session_publish, session_schedule,  # noqa: E402
+                       votes_record)
+
+__all__ += ["application_submit", "application_withdraw", "call_close", "call_open",
+            "call_save", "interest_declare", "member_add", "member_remove", "score_submit",
+            "allocation_propose", "call_decide", "session_attendance", "session_publish",
+            "session_schedule", "votes_record"]

@@ -15,8 +15,9 @@ from ..models import (ASSOCIATION_ROLE, BudgetEnvelope, Commitment, EntryKind, E
                       MatchRecord, Project, ProjectStatus, Receipt, ReceiptStatus,
                       SchemeVersion, TopUp, TopUpStatus, Tranche)
 from .base import service
-from .projects import (decided_by, lock, require_eligible, require_four_eyes, require_reason,
-                       require_transition, transition)
+from .projects import (decided_by, lock, require_eligible, require_four_eyes,
+                       require_not_awaiting_call, require_reason, require_transition,
+                       transition)
 from .schemes import current_version, envelopes_for, rules_of
 from .topups import as_match, match_top_ups, offered_top_ups
 
@@ -62,6 +63,7 @@ def project_approve(*, project: Project, actor, reason: str, conditions: str = "
     to = S.CONDITIONALLY_APPROVED if conditions.strip() else S.APPROVED
     require_transition(project, to)
     require_four_eyes(project, actor)
+    require_not_awaiting_call(project)
     author, confirmer = decided_by(project, actor, proposal)
     require_eligible(project)
     version = current_version(project.scheme)

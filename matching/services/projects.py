@@ -218,6 +218,21 @@ def project_submit(*, project: Project, actor) -> Project:
     return project
 
 
+def require_not_awaiting_call(project: Project) -> None:
+    """A project that applied to a call is decided by the call's committee (services.selection
+    records its decisions through this same path, after writing the call's decision), not one
+    by one as it comes."""
+    from ..models import Application  # noqa: PLC0415
+
+    waiting = (Application.objects.active().filter(project=project, decision__isnull=True,
+                                                   call__status__in=("open", "closed"))
+               .select_related("call").first())
+    if waiting is not None:
+        raise NotAllowed(_("Project %(code)s applied to call %(call)s: the call's committee "
+                           "decides it.") % {"code": project.code, "call": waiting.call.code},
+                         code="in_call")
+
+
 def require_not_submitter(project: Project, actor) -> None:
     if project.submitted_by_id == actor.pk:
         raise NotAllowed(_("You submitted this project: another officer must review it."),
@@ -233,6 +248,15 @@ def require_four_eyes(project: Project, actor) -> None:
                            "decide on it."), code="four_eyes")
 
 
+def decided_by_committee(project: Project) -> bool:
+    """Whether a call's committee has decided on the project (services.selection writes the
+    call's decision, then runs it through this path): a quorate, minuted collective decision
+    needs no second officer's confirmation."""
+    from ..models import Application  # noqa: PLC0415
+
+    return Application.objects.active().filter(project=project, decision__isnull=False).exists()
+
+
 def needs_second_officer(project: Project) -> bool:
     """A scheme may ask that decisions on projects costing more than its threshold be
     confirmed by a second officer."""
@@ -245,7 +269,7 @@ def decided_by(project: Project, actor, proposal) -> tuple:
     waited for a second officer, (its first officer, actor). Refuses a decision that needs a
     confirmation and has none, or whose confirmer is its first officer."""
     if proposal is None:
-        if needs_second_officer(project):
+        if needs_second_officer(project) and not decided_by_committee(project):
             raise NotAllowed(_("Decisions on projects costing more than %(threshold)s need a "
                                "second officer's confirmation.") % {
                 "threshold": currencies.format_amount(project.scheme.second_officer_threshold,
@@ -286,6 +310,7 @@ def project_decide(*, project: Project, actor, decision: str, reason: str,
     project = lock(project)
     policies.require(actor, "decide", project)
     require_four_eyes(project, actor)
+    require_not_awaiting_call(project)
     author, confirmer = decided_by(project, actor, proposal)
     project.decided_at = timezone.now()
     transition(project, decision, actor=author, reason=reason, also=("decided_at",),

@@ -44,7 +44,7 @@ class LogoutView(auth_views.LogoutView):
 
 HOMES = {Role.CLERK: "clerk-dashboard", Role.OFFICER: "officer-queue",
          Role.ADMINISTRATOR: "officer-queue", Role.ASSOCIATION: "association-home",
-         Role.AUDITOR: "audit-home"}
+         Role.AUDITOR: "audit-home", Role.COMMITTEE: "committee-home"}
 
 
 def home(request):

@@ -12,6 +12,7 @@ from ..models import ImportKind, Role
 
 def _items(user) -> list[tuple[str, str]]:
     items = [(reverse("public-projects"), _("Public projects")),
+             (reverse("public-calls"), _("Calls")),
              (reverse("reports:index"), _("Reports"))]
     role = policies.role_of(user)
     if role is None:
@@ -24,6 +25,8 @@ def _items(user) -> list[tuple[str, str]]:
                   (reverse("officer-complaints"), _("Complaints"))]
     if role == Role.ASSOCIATION:
         items.append((reverse("association-home"), _("My association")))
+    if role == Role.COMMITTEE:
+        items.append((reverse("committee-home"), _("My committee")))
     if role == Role.ADMINISTRATOR:
         items.append((reverse("setup"), _("Programme setup")))
     if role in (Role.AUDITOR, Role.ADMINISTRATOR):

@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from . import (account, association, audit, clerk, complaints, drafts, files, officer,
-               officer_actions, outbox, placepick, public, works)
+from . import (account, association, audit, calls_public, clerk, clerk_calls, committee,
+               complaints, drafts, files, officer, officer_actions, outbox, placepick, public,
+               works)
 from .setup import associations as setup_associations
-from .setup import funders, home, places, schemes, users
+from .setup import call_sessions, calls, funders, home, places, schemes, users
 
 A = officer_actions
 
@@ -24,6 +25,9 @@ urlpatterns = [
     path("clerk/projects/<int:pk>/receipts/rate/", clerk.receipt_rate, name="clerk-rate"),
     path("clerk/projects/<int:pk>/evidence/new/", clerk.evidence_new, name="clerk-evidence-new"),
     path("clerk/proposals/<int:pk>/", clerk.proposal_detail, name="clerk-proposal"),
+    path("clerk/projects/<int:pk>/apply/", clerk_calls.apply, name="clerk-project-apply"),
+    path("clerk/applications/<int:pk>/withdraw/", clerk_calls.withdraw,
+         name="clerk-application-withdraw"),
 
     path("associations/apply/", association.apply, name="association-apply"),
     path("association/", association.home, name="association-home"),
@@ -85,6 +89,35 @@ urlpatterns = [
     path("audit/checks/", audit.checks, name="audit-checks"),
     path("clerk/projects/<int:pk>/start/", A.clerk_start_works, name="clerk-start"),
     path("clerk/pledges/<int:pk>/withdraw/", A.pledge_withdraw, name="clerk-pledge-withdraw"),
+
+    path("setup/calls/", calls.call_list, name="setup-calls"),
+    path("setup/calls/new/", calls.call_new, name="setup-call-new"),
+    path("setup/calls/<int:pk>/", calls.call_detail, name="setup-call"),
+    path("setup/calls/<int:pk>/edit/", calls.call_edit, name="setup-call-edit"),
+    path("setup/calls/<int:pk>/open/", calls.call_open, name="setup-call-open"),
+    path("setup/calls/<int:pk>/close/", calls.call_close, name="setup-call-close"),
+    path("setup/calls/<int:pk>/members/", calls.member_add, name="setup-call-member-add"),
+    path("setup/calls/<int:pk>/members/<int:member>/remove/", calls.member_remove,
+         name="setup-call-member-remove"),
+    path("setup/calls/<int:pk>/sessions/new/", calls.session_new, name="setup-call-session-new"),
+    path("setup/calls/<int:pk>/allocation/", call_sessions.allocation,
+         name="setup-call-allocation"),
+    path("setup/sessions/<int:pk>/", call_sessions.session_detail, name="setup-session"),
+    path("setup/sessions/<int:pk>/votes/<int:application>/", call_sessions.votes,
+         name="setup-session-votes"),
+    path("setup/sessions/<int:pk>/publish/", call_sessions.session_publish,
+         name="setup-session-publish"),
+    path("setup/sessions/<int:pk>/decide/", call_sessions.decide, name="setup-session-decide"),
+
+    path("committee/", committee.home, name="committee-home"),
+    path("committee/calls/<int:pk>/", committee.call_detail, name="committee-call"),
+    path("committee/applications/<int:pk>/", committee.application_detail,
+         name="committee-application"),
+
+    path("calls/", calls_public.call_list, name="public-calls"),
+    path("calls/<slug:code>/", calls_public.call_detail, name="public-call"),
+    path("calls/<slug:code>/sessions/<int:number>/", calls_public.minutes_page,
+         name="public-minutes"),
 
     path("officer/", officer.queue, name="officer-queue"),
     path("officer/overdue/", officer.overdue, name="officer-overdue"),
