@@ -51,10 +51,17 @@ class ProjectFilter(django_filters.FilterSet):
                   "fiscal_year"]
 
 
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """true or false, nothing else (django-filter's BooleanFilter also reads "null", "1"...)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=[("true", "true"), ("false", "false")],
+                         coerce=lambda value: value == "true", **kwargs)
+
+
 class TrancheFilter(django_filters.FilterSet):
     project = IdFilter(field_name="commitment__project_id")
-    paid = django_filters.BooleanFilter(field_name="paid_on", lookup_expr="isnull",
-                                        exclude=True)
+    paid = StrictBooleanFilter(field_name="paid_on", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Tranche
@@ -86,14 +93,6 @@ class DeliveryFilter(django_filters.FilterSet):
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(django_filters.TypedChoiceFilter):
-    """true or false, nothing else (django-filter's BooleanFilter also reads "null", "1"...)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, choices=[("true", "true"), ("false", "false")],
-                         coerce=lambda value: value == "true", **kwargs)
-
-
 class SchemeFilter(django_filters.FilterSet):
     fiscal_year = WholeNumberFilter()
     is_active = StrictBooleanFilter()
