@@ -15,7 +15,12 @@ from hypothesis import HealthCheck, Phase, settings
 from knox.models import AuthToken
 
 ROLES = ["clerk", "officer", "administrator", "association", "auditor", "anonymous"]
-EXAMPLES = 1  # per operation and generation mode (positive, negative), each sent as 6 roles
+EXAMPLES = 1  # per operation and generation mode (positive, negative)
+# Each case is sent as three of the six roles, in turn (the first case of an operation as
+# clerk, officer and administrator, the next as association, auditor and anonymous...): every
+# operation has at least its positive and its negative case, so each is sent as every role,
+# in half the requests. tests/reliability sends every case as all six.
+ROLES_PER_CASE = 3
 SENT = Counter()
 
 
@@ -96,7 +101,8 @@ EXCLUDED = [schemathesis.checks.positive_data_acceptance]
 def test_every_operation_keeps_the_contract_for_every_role(case, callers):
     from config.wsgi import application
 
-    for role in ROLES:
+    first = sum(SENT.values())
+    for role in (ROLES[(first + i) % len(ROLES)] for i in range(ROLES_PER_CASE)):
         auth = _auth(callers[role])
         response = case.call(app=application, headers=auth)
         SENT[role] += 1

@@ -46,6 +46,9 @@ VISIBLE = {
     m.TopUp: lambda caller: m.TopUp.objects.visible_to(caller).values("pk"),
     m.Tranche: lambda caller: m.Tranche.objects.visible_to(caller).values("pk"),
     m.Job: lambda caller: m.Job.objects.visible_to(caller).values("pk"),
+    m.Application: lambda caller: m.Application.objects.visible_to(caller).values("pk"),
+    # a call is public from its opening; a draft is its administrators' work in progress
+    m.Call: lambda caller: m.Call.objects.public().values("pk"),
     m.Scheme: None,
     # funders are named on the public pages with what they committed
     m.Funder: None,
@@ -151,11 +154,31 @@ def landscape(world, settings):
     m.TopUp.objects.create(project=waiting, amount="1000.00", reason="gap", recorded_by=world.dave)
     for user in (world.alice, world.dave, world.migrant):
         m.Job.objects.create(kind="export", author=user, params={})
+    _calls(world, [world.submitted(), waiting])
     region_admin = f.UserFactory(username="far-admin", role=m.Role.ADMINISTRATOR,
                                  region=f.RegionFactory(country=world.country, name="Far"))
     return {"foreign": foreign,
             "callers": [world.alice, world.charlie, world.bob, world.dave, world.migrant,
                         world.stranger, region_admin]}
+
+
+def _calls(world, projects):
+    """An open call with an application from each district, and a draft call."""
+    from django.utils import timezone
+
+    from matching import services
+
+    today = timezone.localdate()
+    fields = {"scheme": world.scheme, "title": "Water first", "description": "Water.",
+              "opens_on": today, "closes_on": today, "quorum": 1}
+    criteria = [{"name": "Need", "description": "Judged.", "kind": "scored", "weight": 1}]
+    call = services.call_save(actor=world.admin, fields={**fields, "code": "open-call"},
+                              envelopes=[world.envelope_a, world.envelope_b], criteria=criteria)
+    services.call_open(actor=world.admin, call=call)
+    for project in projects:
+        services.application_submit(actor=world.clerk_of(project), call=call, project=project)
+    services.call_save(actor=world.admin, fields={**fields, "code": "draft-call"},
+                       envelopes=[world.envelope_a], criteria=criteria)
 
 
 def _hidden_and_missing(model, caller):
@@ -211,6 +234,8 @@ def test_out_of_scope_answers_exactly_like_missing(landscape, label, method, pat
         hidden, missing = _hidden_and_missing(target, caller)
         if hidden is None:
             continue
+        if name == "code":  # looked up by its code, not its id
+            hidden, missing = target.objects.get(pk=hidden).code, f"missing-{missing}"
         out_of_scope = _call(client, method, path, where, name, hidden)
         absent = _call(client, method, path, where, name, missing)
         assert _normalised(out_of_scope, hidden) == _normalised(absent, missing), (

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
 from matching import ledger
 from matching import models as m
@@ -125,10 +126,12 @@ def test_officer_and_second_officer_take_a_project_from_review_to_closed(
     district = m.Commitment.objects.get(project=project, role="district")
     assert district.disbursed == Decimal("5500000.00")  # 6,000,000 paid, 500,000 back
 
-    # in code: the handover act and the completion (the clerk's and the committee's pages)
+    # in code: the committee's sign-off, the handover act and the clerk's completion (the
+    # clerk's and the committee's pages)
+    world.signed_off(project)
     services.evidence_add(project=project, actor=world.alice, kind="handover_act",
                           file=SimpleUploadedFile("handover.pdf", PDF))
-    services.project_complete(project=project, actor=world.bob)
+    services.project_complete(project=project, actor=world.clerk_of(project))
 
     # the officer closes it, after reading the final accounting
     bob.reload()
@@ -142,8 +145,11 @@ def test_officer_and_second_officer_take_a_project_from_review_to_closed(
     # the public page says what was not spent and where it went; the ledger holds
     public = browser.new_context(locale="en-GB").new_page()
     public.goto(f"{base}/projects/{project.code}/")
-    text = public.locator("#accounting").inner_text()
-    assert "Released to the envelope" in text and "Navbahor mahalla committee" in text
+    expect(public.locator("#final-accounting + p")).to_contain_text("The project is closed")
+    accounts = public.locator("#final-accounting ~ .table-wrap").first
+    committee_row = accounts.get_by_role("row").filter(has_text="Navbahor mahalla committee")
+    expect(committee_row.locator('td[data-label="Released or refunded"]')).to_have_text(
+        "5,000,000.00\xa0UZS")  # its whole top-up, back in its budget: nothing paid from it
     shoot(public, "13-public-closed-project")
     project.refresh_from_db()
     assert project.status == "closed"

@@ -83,7 +83,7 @@ def test_a_clerk_takes_a_project_from_draft_to_completed(browser, live_server, w
     services.project_review_start(project=project, actor=world.bob)
     services.project_approve(project=project, actor=world.bob, reason="Clean water")
     world.receipt(project, "20000000.00")
-    services.project_start(project=project, actor=world.bob)
+    world.start_works(project)
 
     # a progress report with a photo
     clerk.goto(f"{base}/clerk/projects/{project.pk}/")

@@ -60,8 +60,9 @@ def _completed(world):
     project = world.approved()
     world.receipt(project, "20000000.00")
     world.start_works(project)
+    world.signed_off(project)
     world.evidence(project, "handover_act")
-    services.project_complete(project=project, actor=world.bob)
+    services.project_complete(project=project, actor=world.clerk_of(project))
     return project
 
 

@@ -134,7 +134,7 @@ def test_the_cache_and_a_worker_follow_a_failover(sentinel, tmp_path, transactio
 
         # the master dies; the sentinel promotes its replica
         sentinel.kill_master()
-        wait_for(lambda: sentinel.master_port() == sentinel.replica, timeout=30,
+        wait_for(lambda: sentinel.master_port() == sentinel.replica, timeout=60,
                  what="the failover")
         _retrying(lambda: cache.set("pin", "after"), "the cache on the new master")
         assert cache.get("pin") == "after"

@@ -63,7 +63,7 @@ def records(world):
     draft = world.project(title="Navbahor clinic")
     started = world.approved()
     world.receipt(started, "20000000.00")
-    services.project_start(project=started, actor=world.bob)
+    world.start_works(started)
     member = services.oversight_member_add(project=started, actor=world.alice,
                                            full_name="Karimjon Rahimov")
     photo = services.evidence_add(project=draft, actor=world.alice, kind="photo",

@@ -3,6 +3,7 @@ bad input back on its field (400) or a refusal on the form (409), keeping what w
 changing nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -206,8 +207,9 @@ def _completed(world):
     photo = world.evidence(project)
     for tranche in m.Tranche.objects.filter(commitment__project=project, number=1):
         services.tranche_disburse(tranche=tranche, actor=world.bob, evidence=photo)
+    world.signed_off(project)
     world.evidence(project, "handover_act")
-    services.project_complete(project=project, actor=world.bob)
+    services.project_complete(project=project, actor=world.clerk_of(project))
     return project
 
 
@@ -223,9 +225,14 @@ def test_the_close_page_shows_the_final_accounting_and_closes_once(login, world)
     response = officer.post(url, {"reason": "Again"})
     assert response.status_code == 409 and "cannot become" in html(response)
     assert m.LedgerEntry.objects.filter(kind="reservation", amount__lt=0).count() == 1
-    # the public page says what was not spent and where it went
+    # the public page says what was not spent and where it went: its final accounting, read
+    # from the ledger, gives the district's 12,000,000 back to the district's budget
     public = html(login(world.auditor).get(reverse("public-project", args=[project.code])))
-    assert "Released to the envelope" in public and "12,000,000.00\xa0UZS" in public
+    accounting = public.split('id="final-accounting"', 1)[1].split('id="ledger"', 1)[0]
+    assert "The project is closed" in accounting
+    district = re.search(r'<tr><th scope="row"[^>]*>Chirchiq hokimiyati<.*?</tr>', accounting,
+                         re.DOTALL).group()
+    assert 'data-label="Released or refunded" class="num">12,000,000.00\xa0UZS<' in district
     assert ledger.verify() == []
 
 

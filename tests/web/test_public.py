@@ -37,7 +37,7 @@ def _drafts(world):
     """A draft, and a draft withdrawn before it was ever submitted: both private."""
     draft = world.project(title="Secret draft")
     withdrawn = world.project(title="Withdrawn draft")
-    services.project_cancel(project=withdrawn, actor=world.alice, reason="Changed our minds")
+    services.project_withdraw(project=withdrawn, actor=world.alice, reason="Changed our minds")
     return [draft, withdrawn]
 
 

@@ -99,15 +99,17 @@ def eventful(world, settings):
     world.receipt(project, "6000000.00", reference="BANK-REF-7731")
     wrong = world.receipt(project, "1000000.00", reference="BANK-REF-WRONG")
     back = world.receipt(project, "2000000.00", reference="BANK-REF-BACK", fee="40000.00")
-    services.receipt_reverse(receipt=wrong, actor=world.alice, reason="Typed twice by Malika")
-    services.receipt_refund(receipt=back, actor=world.alice, reason="Sent to the wrong club")
+    services.receipt_reverse(receipt=wrong, actor=world.bob, reason="Typed twice by Malika")
+    services.receipt_refund(receipt=back, actor=world.bob, reason="Sent to the wrong club")
     evidence = services.evidence_add(project=project, actor=world.bob, kind="photo", file=png())
     tranche = m.Tranche.objects.get(commitment__project=project, commitment__role="district",
                                     number=1)
     services.tranche_disburse(tranche=tranche, actor=world.bob, evidence=evidence,
                               amount="3000000.00")
+    finding = world.evidence(project, "other", actor=world.bob)
     services.clawback_record(tranche=tranche, actor=world.bob, amount="500000.00",
-                             reason="Pipe length inflated, per the inspector Karimov")
+                             reason="Pipe length inflated, per the inspector Karimov",
+                             evidence=finding)
     return project
 
 

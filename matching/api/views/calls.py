@@ -54,6 +54,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     auditor), or of his own projects."""
 
     project_path = None  # scoped by Application.objects.visible_to
+    queryset = Application.objects.all()  # the model, for the schema; get_queryset scopes it
     serializer_class = ApplicationSerializer
     pagination_class = Cursor
     filterset_fields = ["call__code"]
