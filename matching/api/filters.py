@@ -51,6 +51,7 @@ class ProjectFilter(django_filters.FilterSet):
                   "fiscal_year"]
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
 class StrictBooleanFilter(django_filters.TypedChoiceFilter):
     """true or false, nothing else (django-filter's BooleanFilter also reads "null", "1"...)."""
 

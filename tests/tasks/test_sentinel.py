@@ -66,7 +66,15 @@ class SentinelSetup:
         host, port = redis.Redis(port=self.sentinel).sentinel_get_master_addr_by_name(MASTER)
         return int(port)
 
+    def knows_the_replica(self) -> bool:
+        """The sentinel learns of replicas from the master's INFO (every 10 s): killed before
+        that, the master has no replica to promote and no failover ever comes."""
+        replicas = redis.Redis(port=self.sentinel).sentinel_slaves(MASTER)
+        return any(int(r["port"]) == self.replica and "disconnected" not in r["flags"]
+                   for r in replicas)
+
     def kill_master(self):
+        wait_for(self.knows_the_replica, timeout=30, what="the sentinel to know the replica")
         self.processes["master"].send_signal(signal.SIGKILL)
         self.processes["master"].wait(timeout=5)
 
