@@ -232,7 +232,9 @@ class DecisionsForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    time_limit = forms.IntegerField(label=_("Time limit (seconds)"), min_value=1, max_value=600,
+    # below gunicorn's 120 s timeout (docker-compose.yml): the solver runs in the request;
+    # allocate_call --time-limit allows up to 600 s
+    time_limit = forms.IntegerField(label=_("Time limit (seconds)"), min_value=1, max_value=90,
                                     initial=45, help_text=_(
                                         "The solver stops then with the best set found and "
                                         "says how far from the best possible it may be."))

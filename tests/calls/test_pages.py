@@ -237,6 +237,9 @@ def test_bad_input_on_the_running_pages_answers_on_its_field(stage, login):
                               {"time_limit": "0"})
         assert response.status_code == 400
         response = admin.post(reverse("setup-call-allocation", args=[call.pk]),
+                              {"time_limit": "91"})  # longer than a request may take
+        assert response.status_code == 400 and "90" in _errors(response)
+        response = admin.post(reverse("setup-call-allocation", args=[call.pk]),
                               {"time_limit": "45"})  # not scored yet: said on the page
         assert response.status_code == 409 and "not fully scored" in response.content.decode()
         response = login(stage.kamola).post(reverse("committee-call", args=[call.pk]),
