@@ -254,7 +254,10 @@ def decided_by_committee(project: Project) -> bool:
     needs no second officer's confirmation."""
     from ..models import Application  # noqa: PLC0415
 
-    return Application.objects.active().filter(project=project, decision__isnull=False).exists()
+    # only while the call's decisions are being recorded (the call turns "decided" after):
+    # an earlier call's decision exempts no later decision taken one by one
+    return Application.objects.active().filter(project=project, decision__isnull=False,
+                                               call__status="closed").exists()
 
 
 def needs_second_officer(project: Project) -> bool:

@@ -273,3 +273,24 @@ def test_the_allocation_waits_for_complete_scores(rounds):
         with pytest.raises(NotAllowed) as refused:
             services.allocation_propose(actor=rounds.admin, call=rounds.call, time_limit=5)
     assert refused.value.code == "not_scored"
+
+
+def test_a_committee_decision_needs_no_second_officer_but_a_later_one_by_one_does(
+        decided_setup):
+    """Above the scheme's second-officer threshold, the quorate committee decides alone; the
+    project it deferred, decided later by one officer, waits for a second again."""
+    r = decided_setup
+    w = r.world
+    m.Scheme.objects.filter(pk=w.scheme.pk).update(second_officer_threshold=Decimal("1000.00"))
+    big = r.apps[0]
+    with r.after_close():
+        services.call_decide(actor=r.admin, call=r.call, session=r.session, decisions={})
+        project = m.Project.objects.get(pk=big.project_id)
+        assert project.status == m.ProjectStatus.DEFERRED  # decided without a confirmation
+        assert m.Project.objects.filter(pk__in=[a.project_id for a in r.apps[1:]],
+                                        status=m.ProjectStatus.FUNDING).count() == 3
+        services.project_review_start(project=project, actor=w.bob)
+        with pytest.raises(NotAllowed) as refused:
+            services.project_decide(project=project, actor=w.bob, decision="rejected",
+                                    reason="Too large after all")
+    assert refused.value.code == "second_officer_required"
