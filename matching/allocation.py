@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 # seconds; the solver then stops with the best set found and its proven bound, and the gap is
 # reported (bench/README.md: 5,000 applications are not proven optimal within a minute here)
 DEFAULT_TIME_LIMIT = 30.0
+MAX_TIME_LIMIT = 600  # a background job's (the page's) and the command's longest
 
 
 @dataclass(frozen=True)

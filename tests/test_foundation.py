@@ -157,6 +157,10 @@ def test_demo_data_is_idempotent_and_consistent(db):
     assert m.ProjectProposal.objects.filter(status="proposed").count() == 1
     assert set(m.Pledge.objects.values_list("currency", flat=True)) >= {"RUB", "KZT", "USD"}
     assert len(set(m.Project.objects.values_list("status", flat=True))) >= 8
+    # an open call with three applications and a committee of two, one of them interested
+    call = m.Call.objects.get(code="tash-1x1-spring")
+    assert (call.status, call.applications.count(), call.members.count()) == ("open", 3, 2)
+    assert m.Interest.objects.get().member.user.username == "committee2"
     assert ledger.verify() == []
 
 

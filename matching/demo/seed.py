@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from .. import models as m
 from .. import services
+from . import calls
 from ..services.works import MilestoneInput
 from .images import photo
 from .places import ASSOCIATIONS, DEMO_MAHALLAS, POSITIONS, RATES
@@ -28,6 +29,8 @@ LOGINS = [
     ("officer2", "second officer of Chirchiq (four eyes)"),
     ("association", "Chirchiq Community Moscow (API and pledges)"),
     ("auditor", "auditor, reads everything"),
+    ("committee", "selection committee member of the open call tash-1x1-spring"),
+    ("committee2", "committee member of tash-1x1-spring, with a declared interest in Navbahor"),
 ]
 
 
@@ -401,8 +404,12 @@ def seed() -> list[tuple[str, str]]:
     auditor.groups.add(auditors_group())
     schemes = _schemes(admin)
     _rates()
-    for spec in PROJECTS:
+    members = [_user(username, role="committee", first_name=first, last_name=last)
+               for username, first, last in (("committee", "Kamola", "Ergasheva"),
+                                             ("committee2", "Sherzod", "Umarov"))]
+    for spec in PROJECTS + calls.PROJECTS:
         _build(spec, schemes, mahallas, associations)
+    calls.call(admin, schemes["uz-1x1"], members)
     _waiting_work(mahallas)
     _complaints()
     _topped_up(schemes, mahallas, associations)

@@ -31,6 +31,7 @@ STAGES = {
     "projects": _("Checking projects"),
     "correcting": _("Correcting matches"),
     "exporting": _("Writing the file"),
+    "allocating": _("Solving the allocation"),
 }
 
 
@@ -84,12 +85,13 @@ class Progress:
         if pending:
             self.advance(pending, check=check)
 
-    def check(self) -> None:
-        """Raise JobCancelled if the author asked; looks at most once per CHECK_EVERY."""
+    def check(self, *, at_once: bool = False) -> None:
+        """Raise JobCancelled if the author asked; looks at most once per CHECK_EVERY, unless
+        `at_once` (after a step that could not be interrupted)."""
         if self.job_id is None:
             return
         now = time.monotonic()
-        if now < self._next_check:
+        if now < self._next_check and not at_once:
             return
         self._next_check = now + CHECK_EVERY
         from ..models import Job  # noqa: PLC0415

@@ -67,7 +67,9 @@ def keep_files() -> datetime.timedelta:
 
 # --- handing jobs to the workers ---------------------------------------------------------
 
-QUEUES = {JobKind.IMPORT: "imports", JobKind.RECOMPUTE: "imports", JobKind.EXPORT: "exports"}
+# long work that writes goes to `imports`, files for readers to `exports`
+QUEUES = {JobKind.IMPORT: "imports", JobKind.RECOMPUTE: "imports",
+          JobKind.ALLOCATION: "imports", JobKind.EXPORT: "exports"}
 
 
 def enqueue(job_id: int, kind: str) -> bool:

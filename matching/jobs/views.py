@@ -49,6 +49,8 @@ def title(job: Job) -> str:
     if job.kind == JobKind.EXPORT:
         return downloads.Request(params.get("report", ""), params.get("format", ""),
                                  params.get("query", {})).describe()
+    if job.kind == JobKind.ALLOCATION:
+        return _("Allocation of %(code)s") % {"code": params.get("code", params.get("call"))}
     return _("Re-matching of %(year)s") % {"year": params.get("fiscal_year")}
 
 

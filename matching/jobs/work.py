@@ -12,12 +12,14 @@ import tempfile
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from ..imports import run_import
-from ..models import Job, JobKind
+from ..models import Call, Job, JobKind
 from ..reports import downloads
 from ..routing import replica_reads
 from ..services.recompute import matches_recompute
+from ..services.selection import allocation_propose
 from .progress import Progress
 from .runner import import_result
 
@@ -57,4 +59,18 @@ def recompute(job: Job, progress: Progress) -> dict:
                        "corrected": len(summary.changed), "changed": summary.changed[:200]}}
 
 
-WORK = {JobKind.IMPORT: import_file, JobKind.EXPORT: export, JobKind.RECOMPUTE: recompute}
+def allocate(job: Job, progress: Progress) -> dict:
+    """The solver cannot be interrupted: a cancel asked while it runs is honoured when it
+    returns, and the proposal is then not kept."""
+    call = Call.objects.get(pk=job.params["call"])
+    progress.step("allocating")
+    with transaction.atomic():  # the proposal and the check for a cancel, together
+        run = allocation_propose(actor=job.author, call=call,
+                                 time_limit=job.params["time_limit"])
+        progress.check(at_once=True)
+    return {"result": {"call": call.pk, "code": call.code, "run": run.pk,
+                       "optimal": run.optimal, "funded": len(run.chosen)}}
+
+
+WORK = {JobKind.IMPORT: import_file, JobKind.EXPORT: export, JobKind.RECOMPUTE: recompute,
+        JobKind.ALLOCATION: allocate}

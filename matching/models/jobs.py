@@ -13,6 +13,7 @@ class JobKind(models.TextChoices):
     IMPORT = "import", _("Import")
     EXPORT = "export", _("Export")
     RECOMPUTE = "recompute", _("Re-matching of a fiscal year")
+    ALLOCATION = "allocation", _("Allocation of a call")
 
 
 class JobStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 A job is created in the caller's transaction and handed to a worker after commit. The checks
 that need no work are done here, at once, so that a refusal lands on the form that caused it:
 who may import which kind, a file already imported by the same person, bad export filters,
-re-matching a year that has no scheme.
+re-matching a year that has no scheme, a call that is not ready for its allocation.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..jobs.runner import enqueue_on_commit
 from ..models import ImportBatch, ImportKind, ImportMode, Job, JobKind, JobStatus, Scheme
 from ..reports import downloads
 from .base import service
+from .selection import require_allocatable
 
 # unfinished jobs one person (or visitor) may have at once; and all visitors together
 OWN_UNFINISHED = 5
@@ -122,6 +123,27 @@ def recompute_job_start(*, actor, fiscal_year: int) -> Job:
     _room_for(actor=actor)
     job = Job.objects.create(kind=JobKind.RECOMPUTE, author=actor,
                              params=_params(fiscal_year=fiscal_year))
+    enqueue_on_commit(job)
+    return job
+
+
+@service
+def allocation_job_start(*, actor, call, time_limit: float) -> Job:
+    """Propose a call's allocation in the background (the solver may take minutes). What
+    would refuse it is refused now; one proposal at a time per call: the author's own
+    running one is returned."""
+    require_allocatable(actor, call, time_limit)
+    running = Job.objects.unfinished().filter(kind=JobKind.ALLOCATION,
+                                              params__call=call.pk).first()
+    if running is not None and running.author_id == actor.pk:
+        return running
+    if running is not None:
+        raise Conflict(_("The allocation of %(call)s is being proposed already (job "
+                         "%(job)s).") % {"call": call.code, "job": running.pk})
+    _room_for(actor=actor)
+    job = Job.objects.create(kind=JobKind.ALLOCATION, author=actor,
+                             params=_params(call=call.pk, code=call.code,
+                                            time_limit=time_limit))
     enqueue_on_commit(job)
     return job
 

@@ -62,14 +62,33 @@ def _current_needs(application, version, rules_, funder_kinds) -> dict[int, Deci
     return {e: result.targets.get(funder_kinds[e], Decimal(0)) for e in frozen}
 
 
-def build(call) -> Built:
-    """The call's allocation problem as of now: every active application, complete in its
-    scores, whose project may still be approved; the others are listed with the reason."""
+def require_scored(call) -> list:
+    """The call's standings, once every active application is fully scored (else refused)."""
     table = standings(call)
     incomplete = [s.application.project.code for s in table if not s.complete]
     if incomplete:
         raise NotAllowed(_("Some applications are not fully scored yet: %(codes)s.")
                          % {"codes": ", ".join(incomplete[:20])}, code="not_scored")
+    return table
+
+
+def require_allocatable(actor, call, time_limit: float) -> list:
+    """Refuse what keeps the call's allocation from being proposed now (who, when, the time
+    limit, the scores), before any solving; return the call's standings."""
+    policies.require_running(actor, call)
+    if call.status != CallStatus.CLOSED:
+        raise NotAllowed(_("The allocation is proposed after the call closes and before it "
+                           "is decided."))
+    if not 0 < time_limit <= allocation.MAX_TIME_LIMIT:
+        raise InvalidInput(_("The time limit is between 1 and %(max)s seconds.")
+                           % {"max": allocation.MAX_TIME_LIMIT}, field="time_limit")
+    return require_scored(call)
+
+
+def build(call, table: list | None = None) -> Built:
+    """The call's allocation problem as of now: every active application, complete in its
+    scores, whose project may still be approved; the others are listed with the reason."""
+    table = require_scored(call) if table is None else table
     envelopes = {e.pk: e for e in BudgetEnvelope.objects.filter(calls=call)
                  .select_related("funder")}
     version = current_version(call.scheme)
@@ -136,14 +155,7 @@ def allocation_propose(*, actor, call, time_limit: float = allocation.DEFAULT_TI
     repeat-winner bar), with the greedy ranking beside it. Kept unless `dry_run` (then the
     returned run is not saved)."""
     call = lock_call(call)
-    policies.require_running(actor, call)
-    if call.status != CallStatus.CLOSED:
-        raise NotAllowed(_("The allocation is proposed after the call closes and before it "
-                           "is decided."))
-    if not 0 < time_limit <= 600:
-        raise InvalidInput(_("The time limit is between 1 and 600 seconds."),
-                           field="time_limit")
-    built = build(call)
+    built = build(call, require_allocatable(actor, call, time_limit))
     ranked = allocation.greedy(built.problem)
     best = allocation.exact(built.problem, time_limit=time_limit)
     run = AllocationRun(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .. import policies
+from .. import allocation, policies
 from ..models import (SCORE_MAX, BudgetEnvelope, CriterionKind, Mahalla, MigrantAssociation,
                       Outcome, Role, Scheme, User, VoteChoice)
 from ..services.calls import regions_for
@@ -232,9 +232,9 @@ class DecisionsForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    # below gunicorn's 120 s timeout (docker-compose.yml): the solver runs in the request;
-    # allocate_call --time-limit allows up to 600 s
-    time_limit = forms.IntegerField(label=_("Time limit (seconds)"), min_value=1, max_value=90,
-                                    initial=45, help_text=_(
+    # solved in a background job (a worker of the `imports` queue), not in the request
+    time_limit = forms.IntegerField(label=_("Time limit (seconds)"), min_value=1,
+                                    max_value=allocation.MAX_TIME_LIMIT,
+                                    initial=int(allocation.DEFAULT_TIME_LIMIT), help_text=_(
                                         "The solver stops then with the best set found and "
                                         "says how far from the best possible it may be."))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from matching import models as m
 from matching import services
+from matching.jobs.tasks import run_job
 from matching.services.scoring import criteria_to_score
 from tests import factories as f
 
@@ -96,7 +97,10 @@ def test_a_call_from_its_opening_to_its_published_results(browser, live_server, 
         # the allocation beside the greedy ranking, a session, votes, decisions, minutes
         admin.goto(f"{base}/setup/calls/{call.pk}/allocation/")
         admin.get_by_role("button", name="Propose the allocation").click()
-        admin.get_by_text("The allocation was proposed.").wait_for()
+        admin.wait_for_url(f"{base}/jobs/*/")  # solved in a worker: its page follows it
+        job = m.Job.objects.get(kind=m.JobKind.ALLOCATION)
+        assert run_job(job.pk) == "succeeded"  # here, as the worker would
+        admin.get_by_role("link", name="See the proposal beside the greedy ranking").click()
         assert "proven optimal" in admin.locator("#allocation").inner_text()
         shoot(admin, "call-02-allocation")
         admin.goto(f"{base}/setup/calls/{call.pk}/")

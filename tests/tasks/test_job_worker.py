@@ -1,8 +1,8 @@
 """Background jobs in real Celery workers (a private Redis, this run's database): progress
 seen while the work's transaction is open, a cancel that leaves nothing, a worker killed
 mid-job (the task comes back; or the whole worker is gone and the sweeper queues the job
-again) with the file imported exactly once, and a long import that does not hold up a
-reminder on its own queue.
+again) with the file imported exactly once, a long import that does not hold up a reminder
+on its own queue, and a call's allocation solved by a worker.
 
 A long import, at a known point: a colleague's upload of the same file holds the batch's
 unique key in an open transaction (`held_batch_key`), so the job's own batch insert waits
@@ -21,7 +21,7 @@ from matching import models as m
 from matching.imports.engine import file_hash
 from matching.jobs import runner
 from matching.notifications import tasks as reminder_tasks
-from matching.services.jobs import import_job_start, job_cancel
+from matching.services.jobs import allocation_job_start, import_job_start, job_cancel
 
 from ..imports.test_imports import receipts_csv
 from .conftest import wait_for
@@ -192,3 +192,16 @@ def test_a_long_import_does_not_hold_up_a_reminder(world, start_worker, held):
     holder.release()
     wait_for(lambda: _job(job.pk).status == "succeeded", timeout=60, what="the import")
     assert m.Receipt.objects.count() == ROWS
+
+
+def test_a_calls_allocation_is_solved_by_a_worker_of_the_imports_queue(stage, start_worker):
+    with stage.after_close():
+        stage.score_all()
+        worker = start_worker(queues=["imports"], name="imports")
+        job = allocation_job_start(actor=stage.admin, call=stage.call, time_limit=20)
+    done = wait_for(lambda: _job(job.pk).status == "succeeded" and _job(job.pk), timeout=60,
+                    what="the allocation")
+    run = m.AllocationRun.objects.get()
+    assert (done.result["run"], run.call, run.created_by) == (run.pk, stage.call, stage.admin)
+    assert run.optimal and len(run.chosen) == done.result["funded"] > 0
+    assert "matching.jobs.run[" in worker.log.read_text()

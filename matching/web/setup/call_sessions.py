@@ -1,6 +1,7 @@
 """A call's sessions, allocation and decisions on the administrators' pages: attendance and
 votes, the minutes (previewed with names, published without), the proposal beside the greedy
-ranking, and the decisions recorded in one action in a held session."""
+ranking (solved in a background job), and the decisions recorded in one action in a held
+session."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from ... import services
 from ...errors import ServiceError
-from ...models import Application, Call, CallStatus, CommitteeSession, SessionStatus
+from ...models import Application, Call, CallStatus, CommitteeSession, Job, JobKind, SessionStatus
+from ...services.jobs import allocation_job_start
 from ...services.selection import tallies
 from ...services.sessions import quorate
 from ..allocation_view import present
@@ -97,14 +99,15 @@ def session_publish(request, pk):
 def allocation(request, pk):
     call = managed(Call.objects.select_related("scheme"), request.user, pk=pk)
     form = AllocationForm(request.POST or None)
-    done, _run, status = submit(request, form, lambda data: services.allocation_propose(
+    done, job, status = submit(request, form, lambda data: allocation_job_start(
         actor=request.user, call=call, time_limit=data["time_limit"]))
-    if done:
-        messages.success(request, _("The allocation was proposed."))
-        return redirect("setup-call-allocation", pk=call.pk)
+    if done:  # the solver may take minutes: the job's page follows it
+        return redirect("jobs:detail", pk=job.pk)
     run = call.runs.order_by("-created_at", "-id").first()
     return render(request, "setup/calls/allocation.html", {
         "call": call, "form": form,
+        "running": Job.objects.unfinished().filter(kind=JobKind.ALLOCATION,
+                                                   params__call=call.pk).first(),
         "view": present(run, call.scheme.currency) if run else None}, status=status)
 
 
