@@ -27,14 +27,11 @@ from matching import models as m
 from matching.demo import images
 
 from ..services.officer_helpers import capped, committee, second_officer_above
+from .steps import add_committee, done
 from .test_scenario import PDF, _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NBSP = "\xa0"
-
-
-def _done(page, text):
-    page.locator(".message.success", has_text=text).wait_for()
 
 
 def _files(tmp_path) -> dict[str, str]:
@@ -47,6 +44,25 @@ def _files(tmp_path) -> dict[str, str]:
     photo.write_bytes(images.photo(taken_at=timezone.now() - datetime.timedelta(days=1)))
     names["trench.jpg"] = str(photo)
     return names
+
+
+def _record_receipt(clerk, amount, reference, proof, *, currency=None, fee=None, rate=None):
+    """From the clerk's project page: a receipt with its proof, against the pledge unless
+    its currency is changed."""
+    clerk.get_by_role("link", name="Record a receipt").click()
+    if rate:  # the day's rate, pre-filled
+        expect(clerk.get_by_label("Rate to the scheme currency")).to_have_value(rate)
+    if currency:
+        clerk.locator("#id_currency").select_option(currency)
+    else:
+        clerk.get_by_label("Pledge").select_option(index=1)
+    clerk.get_by_label("Amount received").fill(amount)
+    if fee:
+        clerk.get_by_label("Transfer fee").fill(fee)
+    clerk.get_by_label("Bank or transfer reference").fill(reference)
+    clerk.get_by_label("Proof").set_input_files(proof)
+    clerk.get_by_role("button", name="Record the receipt").click()
+    done(clerk, "The receipt was recorded")
 
 
 def _sum(project, **filters) -> Decimal:
@@ -83,7 +99,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     clerk.get_by_label("Eligible cost").press("Tab")  # htmx asks the server for eligibility
     expect(clerk.locator("#eligibility")).to_contain_text("Eligible as it stands")
     clerk.get_by_role("button", name="Create the draft").click()
-    _done(clerk, "was created as a draft")
+    done(clerk, "was created as a draft")
     project = m.Project.objects.get(title="Navbahor drinking water")
     assert (project.status, project.cost) == ("draft", Decimal("40000000.00"))
     shoot(clerk, "life-01-draft")
@@ -95,7 +111,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
         clerk.locator(f"#id_milestones-{n}-planned_on").fill(day)
         clerk.locator(f"#id_milestones-{n}-share").fill(share)
     clerk.get_by_role("button", name="Save the milestones").click()
-    _done(clerk, "The milestones were saved.")
+    done(clerk, "The milestones were saved.")
 
     clerk.goto(f"{base}/clerk/projects/{project.pk}/")
     clerk.get_by_role("link", name="Record a pledge").click()
@@ -103,29 +119,15 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     clerk.locator("#id_currency").select_option("RUB")
     clerk.get_by_label("Expected on").fill((today + datetime.timedelta(days=60)).isoformat())
     clerk.get_by_role("button", name="Record the pledge").click()
-    _done(clerk, "The pledge was recorded.")
+    done(clerk, "The pledge was recorded.")
 
-    # the association's money: 125,000 RUB at 160.00 = 20,000,000 UZS, its whole share
-    clerk.get_by_role("link", name="Record a receipt").click()
-    expect(clerk.get_by_label("Rate to the scheme currency")).to_have_value("160.000000")
-    clerk.get_by_label("Pledge").select_option(index=1)
-    clerk.get_by_label("Amount received").fill("125 000")
-    clerk.get_by_label("Transfer fee").fill("1 500")
-    clerk.get_by_label("Bank or transfer reference").fill("SWIFT-0042")
-    clerk.get_by_label("Proof").set_input_files(files["transfer-slip.pdf"])
-    clerk.get_by_role("button", name="Record the receipt").click()
-    _done(clerk, "The receipt was recorded")
-
-    # and 6,000,000 UZS sent to this project by mistake
-    clerk.get_by_role("link", name="Record a receipt").click()
-    clerk.locator("#id_currency").select_option("UZS")
-    clerk.get_by_label("Amount received").fill("6 000 000")
-    clerk.get_by_label("Bank or transfer reference").fill("WU-TYPO")
-    clerk.get_by_label("Proof").set_input_files(files["wrong-slip.pdf"])
-    clerk.get_by_role("button", name="Record the receipt").click()
-    _done(clerk, "The receipt was recorded")
+    # the association's money: 125,000 RUB at 160.00 = 20,000,000 UZS, its whole share,
+    # against the pledge; and 6,000,000 UZS sent to this project by mistake
+    _record_receipt(clerk, "125 000", "SWIFT-0042", files["transfer-slip.pdf"], fee="1 500",
+                    rate="160.000000")
+    _record_receipt(clerk, "6 000 000", "WU-TYPO", files["wrong-slip.pdf"], currency="UZS")
     clerk.get_by_role("button", name="Submit for review").click()
-    _done(clerk, "was submitted for review")
+    done(clerk, "was submitted for review")
     assert m.Project.objects.get(pk=project.pk).status == "submitted"
 
     # --- the association follows it on its own pages: what is still missing, the references
@@ -154,20 +156,20 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     officer.get_by_label("Amount").fill("5 000 000")
     officer.get_by_label("Reason").fill("Committee decision 7 of 2 March")
     officer.get_by_role("button", name="Record the top-up").click()
-    _done(officer, "The top-up was recorded")
+    done(officer, "The top-up was recorded")
     expect(officer.locator("#match tfoot")).not_to_contain_text("5,000,000.00")
 
     officer.locator("#receipts tr", has_text="WU-TYPO").get_by_role("link", name="Refund").click()
     officer.get_by_label("Reason").fill("Sent to the wrong project; returned to the association")
     officer.get_by_role("button", name="Refund it to the association").click()
-    _done(officer, "The receipt was refunded")
+    done(officer, "The receipt was refunded")
 
     officer.get_by_label("Approve with conditions").check()
     officer.get_by_label("Reason").fill("Clean water for 3,000 people; costs checked")
     officer.get_by_role("textbox", name="Conditions").fill(
         "Register the land title of the pumping station")
     officer.get_by_role("button", name="Record the decision").click()
-    _done(officer, "waits for a second officer")
+    done(officer, "waits for a second officer")
     assert m.Project.objects.get(pk=project.pk).status == "under_review"
 
     # --- the second officer confirms it from her queue
@@ -175,7 +177,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     _login(second, base, "erin")
     second.get_by_role("link", name=f"{project.code} · {project.title}").click()
     second.get_by_role("button", name="Confirm the decision").click()
-    _done(second, "Decision confirmed")
+    done(second, "Decision confirmed")
     shoot(second, "life-02-second-officer")
     assert m.Project.objects.get(pk=project.pk).status == "conditionally_approved"
     second.context.close()
@@ -186,7 +188,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     officer.get_by_label("How the conditions are met").fill("Land title registered on 4 March")
     officer.locator("#id_file").set_input_files(files["land-title.pdf"])
     officer.get_by_role("button", name="Record that the conditions are met").click()
-    _done(officer, "The conditions are met")
+    done(officer, "The conditions are met")
     # the association's share is in and the top-up covers the gap: every party's share is in
     assert m.Project.objects.get(pk=project.pk).status == "funded"
 
@@ -198,14 +200,14 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     clerk.get_by_label("Signed on").fill(today.isoformat())
     clerk.get_by_label("Signed contract").set_input_files(files["contract.pdf"])
     clerk.get_by_role("button", name="Record the contract and start").click()
-    _done(clerk, "The works started")
+    done(clerk, "The works started")
     clerk.get_by_role("link", name="Upload evidence").click()
     clerk.get_by_label("Kind").select_option("disbursement")
     clerk.get_by_label("File").set_input_files(files["act-of-works-1.pdf"])
     clerk.get_by_label("Description").fill("Act of works no. 1: trench dug")
     clerk.get_by_label("Measured quantity").fill("400 m of trench")
     clerk.get_by_role("button", name="Upload").click()
-    _done(clerk, "uploaded")
+    done(clerk, "uploaded")
 
     # --- the officer pays the first tranches of the district and of the association
     # against that act
@@ -218,7 +220,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
         officer.get_by_label("Evidence already uploaded").select_option(
             act.get_attribute("value"))
         officer.get_by_role("button", name="Record the disbursement").click()
-        _done(officer, "The disbursement was recorded")
+        done(officer, "The disbursement was recorded")
 
     # --- the clerk: a progress report with a photo, the committee's sign-off, the handover
     clerk.goto(f"{base}/clerk/projects/{project.pk}/")
@@ -228,30 +230,24 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     clerk.get_by_label("Trench dug").fill("100")
     clerk.get_by_label("Pipe laid").fill("50")
     clerk.get_by_role("button", name="Record the progress report").click()
-    _done(clerk, "The progress report was recorded.")
+    done(clerk, "The progress report was recorded.")
     expect(clerk.locator("section.works")).to_contain_text(f"70{NBSP}%")  # 40 + 60 × 50 %
 
     clerk.get_by_role("link", name="Oversight committee").click()
-    for name, role in (("Karimjon Rahimov", "Chair"), ("Gulnora Sodiqova", "Secretary"),
-                       ("Bahodir Ergashev", "Member")):
-        clerk.get_by_label("Full name").fill(name)
-        clerk.get_by_label("Contact").fill("+998 90 123 45 67")
-        clerk.get_by_label("Role in the committee").select_option(label=role)
-        clerk.get_by_role("button", name="Add to the committee").click()
-        _done(clerk, "The committee member was recorded.")
+    add_committee(clerk)
     for n, findings in enumerate(["Pipe laid as planned.", "", "Street restored."]):
         clerk.get_by_role("link", name="Record the answer").nth(n).click()
         clerk.get_by_label("Signed the handover act").check()
         clerk.get_by_label("Findings").fill(findings)
         clerk.get_by_role("button", name="Record the answer").click()
-        _done(clerk, "The member's answer on the handover act was recorded.")
+        done(clerk, "The member's answer on the handover act was recorded.")
 
     clerk.goto(f"{base}/clerk/projects/{project.pk}/")
     clerk.get_by_role("link", name="Complete the project").click()
     clerk.get_by_label("Signed handover act").set_input_files(files["handover-act.pdf"])
     clerk.get_by_label("Note").fill("Handed over to the mahalla committee.")
     clerk.get_by_role("button", name="Complete the project").click()
-    _done(clerk, f"Project {project.code} is completed.")
+    done(clerk, f"Project {project.code} is completed.")
     shoot(clerk, "life-03-completed")
     clerk.context.close()
 
@@ -264,7 +260,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     officer.get_by_label("Reason").fill("Inspection: 100 m of pipe not laid")
     officer.locator("#id_file").set_input_files(files["inspection.pdf"])
     officer.get_by_role("button", name="Record the clawback").click()
-    _done(officer, "The clawback was recorded")
+    done(officer, "The clawback was recorded")
 
     officer.get_by_role("link", name="Close the project").click()
     accounting = officer.locator("#accounting")
@@ -273,7 +269,7 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     expect(accounting.locator("tfoot")).to_contain_text("14,500,000.00")
     officer.get_by_label("Note").fill("Works handed over; accounts settled")
     officer.get_by_role("button", name="Close and release what was not disbursed").click()
-    _done(officer, "The project is closed")
+    done(officer, "The project is closed")
     shoot(officer, "life-04-closed")
     officer.context.close()
 
@@ -282,6 +278,9 @@ def test_a_project_from_an_empty_form_to_closed_through_the_pages(
     association.get_by_role("link", name=project.code).first.click()
     expect(association.locator("main")).to_contain_text("Closed")
     expect(association.locator("main")).to_contain_text("Land title registered on 4 March")
+    tranche = association.locator("h2:has-text('Tranche schedule') + .table-wrap tr",
+                                  has_text="Migrant association").first
+    expect(tranche).to_contain_text(f"8,000,000.00{NBSP}UZS")  # its first tranche, paid
     association.context.close()
 
     # --- the nightly check, as its command, then the auditor reads his pages
