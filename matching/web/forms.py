@@ -4,7 +4,7 @@ whether it may be done, and their refusals are put back on these forms (common.p
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import AmountField
@@ -118,12 +118,25 @@ class DecisionForm(forms.Form):
         return data
 
 
+class EvidenceChoiceField(forms.ModelChoiceField):
+    """Each piece of evidence named as the officer can tell it from the others: its kind,
+    description, measured quantity, who uploaded it and when (not "Disbursement evidence (7)"
+    twice)."""
+
+    def label_from_instance(self, evidence):
+        uploaded = formats.date_format(timezone.localtime(evidence.uploaded_at),
+                                       "SHORT_DATE_FORMAT")
+        parts = [evidence.get_kind_display(), evidence.description, evidence.quantity,
+                 f"{evidence.uploaded_by.get_username()}, {uploaded}"]
+        return " · ".join(part for part in parts if part)
+
+
 class EvidenceChoiceForm(forms.Form):
     """Evidence already uploaded for the project, or a new file (kept only if the action
     goes through: common.with_evidence)."""
 
-    evidence = forms.ModelChoiceField(label=_("Evidence already uploaded"), queryset=None,
-                                      required=False, empty_label=_("(upload a new file)"))
+    evidence = EvidenceChoiceField(label=_("Evidence already uploaded"), queryset=None,
+                                   required=False, empty_label=_("(upload a new file)"))
     file = forms.FileField(label=_("New evidence"), required=False,
                            help_text=_("PDF, JPEG, PNG or WebP."))
     description = forms.CharField(label=_("Description of the new evidence"), max_length=300,
@@ -132,7 +145,7 @@ class EvidenceChoiceForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].queryset = Evidence.objects.filter(project=project) \
-            .order_by("-uploaded_at")
+            .select_related("uploaded_by").order_by("-uploaded_at")
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,8 @@ from matching import models as m
 from matching import services
 from matching.demo import images
 
+from .steps import add_committee
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -100,13 +102,7 @@ def test_a_clerk_takes_a_project_from_draft_to_completed(browser, live_server, w
 
     # the oversight committee, and its answers on the handover act
     clerk.get_by_role("link", name="Oversight committee").click()
-    for name, role in (("Karimjon Rahimov", "Chair"), ("Gulnora Sodiqova", "Secretary"),
-                       ("Bahodir Ergashev", "Member")):
-        clerk.get_by_label("Full name").fill(name)
-        clerk.get_by_label("Contact").fill("+998 90 123 45 67")
-        clerk.get_by_label("Role in the committee").select_option(label=role)
-        clerk.get_by_role("button", name="Add to the committee").click()
-        clerk.get_by_text("The committee member was recorded.").wait_for()
+    add_committee(clerk)
     for n, (decision, findings) in enumerate([("Signed the handover act", "Laid as planned."),
                                               ("Signed the handover act", ""),
                                               ("Refused to sign", "Ditch not finished.")]):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from matching import models as m
 from matching import services
@@ -183,6 +183,21 @@ def test_crashed_disbursement_keeps_no_uploaded_file(login, world, settings, mon
     assert not m.Evidence.objects.exists()
     evidence_folder = settings.MEDIA_ROOT / "evidence"
     assert not evidence_folder.exists() or not any(evidence_folder.rglob("*.png"))
+
+
+def test_evidence_to_choose_is_named_by_its_description_and_uploader(login, world):
+    """Two acts of works of the same kind must not both read "Disbursement evidence (7)"."""
+    tranche = _funded_tranche(world)
+    project = tranche.commitment.project
+    for description, quantity in (("Act of works no. 1", "400 m of trench"),
+                                  ("Act of works no. 2", "")):
+        services.evidence_add(project=project, actor=world.alice, kind="disbursement",
+                              file=png("act.png"), description=description, quantity=quantity)
+    html = login(world.bob).get(reverse("officer-disburse", args=[tranche.pk])).content.decode()
+    today = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+    assert f"Disbursement evidence · Act of works no. 1 · 400 m of trench · alice, {today}" \
+        in html
+    assert f"Disbursement evidence · Act of works no. 2 · alice, {today}" in html
 
 
 def test_disbursement_needs_evidence(login, world):
