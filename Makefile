@@ -20,6 +20,10 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(PY) config/devservices.py serve
 
+# the suite in two processes (pytest-xdist; each has a test database and a Redis database of
+# its own; the browser and worker tests all go to one of them, see tests/conftest.py);
+# PYTEST_ARGS replaces these
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: $(STAMP) browser
 	@start=$$(date +%s); $(SERVICES) && $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  mkdir -p var && echo $$(( $$(date +%s) - start )) > var/test-seconds; exit $$status

@@ -4,9 +4,11 @@ DJANGO_ENV selects the mode: `development` (make run), `test` (make test) or `pr
 (docker-compose).  A bad value anywhere raises ImproperlyConfigured at start-up, never later.
 """
 
+import sys
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -105,6 +107,13 @@ REPLICA_PATHS = ("/projects/", "/reports/", "/api/v1/")
 REDIS_URL = env.str("REDIS_URL")
 if not REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("REDIS_URL must be a redis:// or rediss:// URL")
+if TESTING and env.str("PYTEST_XDIST_WORKER", default="") and "_pytest" in sys.modules:
+    # `make test` runs the suite in parallel processes (pytest-xdist, gw0, gw1, ...): each
+    # gets a Redis database of its own (1, 2, ...), as it gets a test database of its own, so
+    # that one's cache (throttles, lockouts) and queues are never another's. A process that a
+    # test starts (a Celery worker, a settings check) keeps the REDIS_URL the test gives it.
+    REDIS_URL = urlsplit(REDIS_URL)._replace(
+        path=f"/{1 + int(env.str('PYTEST_XDIST_WORKER').removeprefix('gw'))}").geturl()
 # High availability: Redis Sentinel. With REDIS_SENTINELS (host:port,host:port ...) the broker
 # and the cache find the current master of REDIS_SENTINEL_MASTER through the sentinels and
 # follow a failover; REDIS_URL then only gives the database number and the password.

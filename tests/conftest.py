@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from matching import models as m
 from matching import services
@@ -152,6 +154,28 @@ def world(db) -> World:
         auditor=f.UserFactory(username="auditor", role=m.Role.AUDITOR),
         admin=admin,
     )
+
+
+# tests that drive Chromium or start servers and workers of their own: under `make test`'s
+# two processes (pytest-xdist, --dist loadgroup) they all run in one, one after the other,
+# while the other process takes the rest; two browsers or worker fleets at once on two cores
+# would only make each of them wait
+PROCESS_HEAVY = ("tests/browser/", "tests/tasks/", "tests/replica/")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(PROCESS_HEAVY):
+            item.add_marker(pytest.mark.xdist_group("process_heavy"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page or a task that activated another one
+    in this process must not decide what the next test's messages read like."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
