@@ -18,7 +18,8 @@ def _items(user) -> list[tuple[str, str]]:
     if role is None:
         return items
     if role == Role.CLERK:
-        items.append((reverse("clerk-dashboard"), _("My mahallas")))
+        items += [(reverse("clerk-dashboard"), _("My mahallas")),
+                  (reverse("clerk-queue"), _("The queue on this phone"))]
     if role in policies.OFFICERS:
         items += [(reverse("officer-queue"), _("Review queue")),
                   (reverse("officer-overdue"), _("Overdue tranches")),
