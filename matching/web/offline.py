@@ -124,4 +124,5 @@ def offline(request) -> dict:
         return {}
     return {"offline_app": {
         "sw": reverse("service-worker"), "scope": SCOPE, "user": user.get_username(),
+        "keep": [reverse("clerk-dashboard"), reverse("clerk-queue")],
         "group": formats.get_format("THOUSAND_SEPARATOR"), "text": texts()}}

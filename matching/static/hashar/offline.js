@@ -310,9 +310,9 @@
       var links = document.querySelectorAll("[data-offline-keep]");
       var keep = Array.prototype.map.call(links, function (link) { return link.href; });
       var stale = links.length && links[0].dataset.offlineKeep === "missing" ? null : 3600;
-      if (keep.length && navigator.onLine && registration.active) {
-        registration.active.postMessage({keep: keep, stale: stale});
-      }
+      if (!navigator.onLine || !registration.active) return;
+      registration.active.postMessage({keep: config.keep, stale: null});
+      if (keep.length) registration.active.postMessage({keep: keep, stale: stale});
     }).catch(function () { /* no worker (private window?): pages work online as before */ });
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.queue) refresh();
