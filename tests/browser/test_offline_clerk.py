@@ -165,7 +165,7 @@ def test_a_refused_entry_waits_with_its_reason_and_a_refusal_keeps_the_file(
     assert page.evaluate("document.querySelector('[name=proof]').files.length") == 1
     page.get_by_label("Bank or transfer reference").fill("SWIFT-NEW")
     page.get_by_role("button", name="Record the receipt").click()
-    expect(page.locator("p.message.success")).to_contain_text("Sent and recorded.")
+    expect(page.locator("p.message.success")).to_contain_text("The receipt was recorded and the match recomputed.")
     assert m.Receipt.objects.filter(reference="SWIFT-NEW", proof__gt="").exists()
 
     # offline, then the officer cancels the project: the queued receipt is refused
@@ -183,7 +183,7 @@ def test_a_refused_entry_waits_with_its_reason_and_a_refusal_keeps_the_file(
     shoot(page, "offline-03-refused")
 
     # "Correct" opens the form with everything typed, the file included
-    refused.get_by_role("link", name="Correct").click()
+    refused.get_by_role("link", name="Correct it").click()
     expect(page.get_by_label("Bank or transfer reference")).to_have_value("SWIFT-LATE")
     assert page.evaluate("document.querySelector('[name=proof]').files[0].name") == "slip.pdf"
     expect(page.locator(".queued-problems")).to_contain_text("it takes no more money")

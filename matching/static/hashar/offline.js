@@ -223,13 +223,13 @@
         delete form.dataset.replaces;
         if (!navigator.onLine) return entry;
         return flush(function (sending, part) {
-          if (sending.key === entry.key) note(form, say(T.sending, {p: Math.round(part * 100)}));
+          if (sending.key === entry.key) note(form, say(T.sending, {p: Math.round(part * 100) + "\u00a0%"}));
         }).then(function () { return Q.get(entry.key); }, function () { return entry; });
       });
     }).then(function (entry) {
       button.disabled = false;
       if (entry.state === "sent") {
-        sessionStorage.setItem("hashar-sent", T.sent);
+        sessionStorage.setItem("hashar-sent", form.dataset.sent || T.sent);
         location.assign(entry.done);
       } else if (entry.state === "refused") {
         // the clerk is here to correct it: the form holds it, the queue need not

@@ -1,6 +1,7 @@
-"""Progress reports through the API (what the clerk's offline queue sends): the works
-service's rules as 4xx on their fields, photos in a multipart body, milestones moved, the
-scope, and an Idempotency-Key that records a report once however often it is sent."""
+"""What the clerk's offline queue sends, as the forms she typed them in (multipart):
+progress reports through the API (the works service's rules as 4xx on their fields, photos,
+milestones moved, the scope) and pledges; an Idempotency-Key records each once however
+often it is sent."""
 
 import datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from matching import services
 from matching.demo import images
-from matching.models import Evidence, ProgressReport
+from matching.models import Evidence, Pledge, ProgressReport
 
 REPORTS = "/api/v1/progress-reports/"
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,17 @@ def test_others_cannot_report_on_alices_project(world, works, as_user, who):
         assert response.json()["errors"][0]["attr"] == "project"
     assert not ProgressReport.objects.exists()
     assert client.get(REPORTS).json().get("results", []) == []
+
+
+def test_a_clerks_pledge_sent_as_a_form_twice_is_recorded_once(world, as_user):
+    project = world.approved()
+    client = as_user(world.alice)
+    body = {"project": str(project.pk), "amount": "250000.50", "currency": "RUB",
+            "expected_on": "2030-06-30"}
+    first = client.post("/api/v1/pledges/", body, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="pledge-offline-1")
+    again = client.post("/api/v1/pledges/", body, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="pledge-offline-1")
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert Pledge.objects.get().amount == Decimal("250000.50")
