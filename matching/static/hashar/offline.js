@@ -10,6 +10,7 @@
   "use strict";
   var config = JSON.parse(document.getElementById("hashar-offline").textContent);
   var T = config.text, Q = HasharQueue;
+  var KEEP_PROJECTS = 10;  // her newest projects kept from the dashboard, with their forms
 
   function say(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
@@ -295,7 +296,13 @@
     form.addEventListener("submit", function (event) { submit(form, event); });
     refill(form);
   });
-  document.addEventListener("hashar:send", function () { flush(); });
+  // logged out, the worker no longer sends her entries (under whoever logs in next)
+  document.querySelectorAll("form[data-logout]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      Q.user("").then(function () { form.submit(); }, function () { form.submit(); });
+    });
+  });
   window.addEventListener("online", function () { flush(); });
   window.addEventListener("offline", refresh);
   Q.user(config.user).then(function () {
@@ -310,6 +317,7 @@
       var links = document.querySelectorAll("[data-offline-keep]");
       var keep = Array.prototype.map.call(links, function (link) { return link.href; });
       var stale = links.length && links[0].dataset.offlineKeep === "missing" ? null : 3600;
+      if (stale === null) keep = keep.slice(0, KEEP_PROJECTS);
       if (!navigator.onLine || !registration.active) return;
       registration.active.postMessage({keep: config.keep, stale: null});
       if (keep.length) registration.active.postMessage({keep: keep, stale: stale});
