@@ -6,6 +6,7 @@ she corrects or discards it, and an entry refused at once keeps its chosen file.
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -193,3 +194,55 @@ def test_a_refused_entry_waits_with_its_reason_and_a_refusal_keeps_the_file(
     refused.get_by_role("button", name="Discard").click()
     expect(page.locator("#queue-list li.refused")).to_have_count(0)
     assert not m.Receipt.objects.filter(reference="SWIFT-LATE").exists()
+
+
+def test_a_pledge_and_a_progress_report_with_a_photo_typed_offline(browser, live_server, world,
+                                                                   tmp_path):
+    project = world.in_progress()
+    big = tmp_path / "trench.jpg"
+    big.write_bytes(images.photo(taken_at=timezone.now() - datetime.timedelta(hours=3),
+                                 position=(41.4689, 69.5822), size=(2400, 3200)))
+    page = browser.new_context(locale="en-GB").new_page()
+    base = live_server.url
+    login(page, base)
+    project_url = f"{base}/clerk/projects/{project.pk}/"
+    open_with_worker(page, project_url, keeps=[f"{project_url}pledges/new/",
+                                               f"{project_url}progress/new/"])
+    page.context.set_offline(True)
+
+    page.get_by_role("link", name="Record a pledge").click()
+    page.get_by_label("Amount pledged").fill("250,000.50")  # as English writes it
+    page.locator("#id_currency").select_option("RUB")
+    page.get_by_label("Expected on").fill("2030-01-15")
+    page.get_by_role("button", name="Record the pledge").click()
+    expect(page.locator(".queued-note")).to_contain_text("Kept on this phone")
+
+    page.goto(project_url)
+    page.get_by_role("link", name="Progress report").click()
+    page.get_by_label("How the works are going").fill("Trench dug along the street.")
+    page.get_by_label("Photos").set_input_files(str(big))
+    page.get_by_role("button", name="Record the progress report").click()
+    expect(page.locator(".queued-note")).to_contain_text("Kept on this phone")
+    assert not m.Pledge.objects.filter(project=project).exists()
+
+    page.context.set_offline(False)
+    page.goto(f"{base}/clerk/queue/")
+    expect(page.locator("#queue-list li.sent")).to_have_count(2)
+    pledge = m.Pledge.objects.get(project=project)
+    assert pledge.amount == Decimal("250000.50") and pledge.currency == "RUB"
+    report = m.ProgressReport.objects.get(project=project)
+    photo = report.photos.get()
+    assert photo.taken_at is not None and photo.latitude is not None  # EXIF kept
+    with photo.file.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
+        assert max(image.size) == 1600
+
+    # logged out, the worker no longer knows whose entries it may send
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{base}/projects/")
+    who = page.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open('hashar-offline', 1);
+        open.onsuccess = () => {
+            const get = open.result.transaction('meta').objectStore('meta').get('user');
+            get.onsuccess = () => resolve(get.result); };
+    })""")
+    assert who == ""
