@@ -236,7 +236,7 @@ def test_a_pledge_and_a_progress_report_with_a_photo_typed_offline(browser, live
     with photo.file.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
         assert max(image.size) == 1600
 
-    # logged out, the worker no longer knows whose entries it may send
+    # logged out, the worker no longer knows whose entries it may send, nor keeps her pages
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{base}/projects/")
     who = page.evaluate("""() => new Promise(resolve => {
@@ -246,3 +246,4 @@ def test_a_pledge_and_a_progress_report_with_a_photo_typed_offline(browser, live
             get.onsuccess = () => resolve(get.result); };
     })""")
     assert who == ""
+    assert page.evaluate("() => caches.has('hashar-pages')") is False  # her pages forgotten

@@ -296,11 +296,14 @@
     form.addEventListener("submit", function (event) { submit(form, event); });
     refill(form);
   });
-  // logged out, the worker no longer sends her entries (under whoever logs in next)
+  // logged out, the worker no longer sends her entries (under whoever logs in next), and
+  // the pages kept for her are dropped: the next one to use this phone does not read them
   document.querySelectorAll("form[data-logout]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      Q.user("").then(function () { form.submit(); }, function () { form.submit(); });
+      var forget = [Q.user("")];
+      if (window.caches) forget.push(caches.delete("hashar-pages"));
+      Promise.all(forget).then(function () { form.submit(); }, function () { form.submit(); });
     });
   });
   window.addEventListener("online", function () { flush(); });

@@ -46,9 +46,9 @@ function keepPage(request, response) {
 
 function fromCache(url) {
   return caches.open(PAGES).then(function (cache) {
-    return cache.match(url, {ignoreSearch: false}).then(function (found) {
-      return found || cache.match(HASHAR.dashboard) || cache.match(HASHAR.queuePage);
-    });
+    return cache.match(url).then(function (found) {
+      return found || cache.match(HASHAR.dashboard);
+    }).then(function (found) { return found || cache.match(HASHAR.queuePage); });
   });
 }
 
