@@ -68,7 +68,7 @@ def manifest(request):
     return JsonResponse({
         "name": _("Hashar: the mahalla clerk's entries"), "short_name": "Hashar",
         "start_url": reverse("clerk-dashboard"), "scope": SCOPE, "display": "standalone",
-        "background_color": "#ffffff", "theme_color": "#1d5c4d",
+        "background_color": "#ffffff", "theme_color": "#0b5a7a",
         "icons": [{"src": static("hashar/icon-192.png"), "sizes": "192x192",
                    "type": "image/png"},
                   {"src": static("hashar/icon-512.png"), "sizes": "512x512",

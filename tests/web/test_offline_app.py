@@ -66,3 +66,9 @@ def test_only_clerks_have_a_queue_page(world, login, who, status):
 def test_pages_are_sent_compressed(world, login):
     response = login(world.alice).get("/clerk/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_the_menu_marks_the_queue_not_the_dashboard_on_the_queue_page(world, login):
+    page = login(world.alice).get("/clerk/queue/").content.decode()
+    assert page.count('aria-current="page"') == 1
+    assert '<a href="/clerk/queue/" aria-current="page">' in page

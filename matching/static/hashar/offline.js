@@ -44,12 +44,13 @@
 
   var flushing = null;
   function flush(progress) {
-    if (!flushing) {
-      flushing = Q.flush({user: config.user, send: function (entry) {
-        return xhrSend(entry, progress && function (part) { progress(entry, part); });
-      }}).then(function (entries) { flushing = null; panel(entries); return entries; },
-               function (error) { flushing = null; throw error; });
+    if (flushing) {  // a sending under way may have read the queue before the newest entry
+      return flushing.catch(function () {}).then(function () { return flush(progress); });
     }
+    flushing = Q.flush({user: config.user, send: function (entry) {
+      return xhrSend(entry, progress && function (part) { progress(entry, part); });
+    }}).then(function (entries) { flushing = null; panel(entries); return entries; },
+             function (error) { flushing = null; throw error; });
     return flushing;
   }
 
@@ -224,7 +225,8 @@
         delete form.dataset.replaces;
         if (!navigator.onLine) return entry;
         return flush(function (sending, part) {
-          if (sending.key === entry.key) note(form, say(T.sending, {p: Math.round(part * 100) + "\u00a0%"}));
+          var done = Math.round(part * 100) + "\u00a0%";
+          if (sending.key === entry.key) note(form, say(T.sending, {p: done}));
         }).then(function () { return Q.get(entry.key); }, function () { return entry; });
       });
     }).then(function (entry) {
