@@ -137,9 +137,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # pages and API answers compressed (a clerk on 2G: a page is 4 times smaller); Django's
-    # gzip pads each answer at random against BREACH, and CSRF tokens are masked per page
-    "django.middleware.gzip.GZipMiddleware",
+    "matching.middleware.PageGZipMiddleware",  # pages gzipped, API answers as they are
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "matching.routing.ReplicaMiddleware",  # before sessions: a retry on the primary redoes them
     "csp.middleware.CSPMiddleware",

@@ -1,8 +1,8 @@
 """What each clerk page costs on a weak connection, measured in bytes at the server while
 Chromium loads it over a throttled "Slow 3G" line (CDP Network.emulateNetworkConditions).
 
-The server here is served as in production: pages and API answers gzipped by the app
-(GZipMiddleware), static files by WhiteNoise from gzip-compressed copies (what
+The server here is served as in production: pages gzipped by the app
+(PageGZipMiddleware), static files by WhiteNoise from gzip-compressed copies (what
 CompressedManifestStaticFilesStorage writes at collectstatic). Every byte the server sends
 (status line, headers, body) is counted, the service worker's own requests included; the
 pages the worker keeps in the background for offline use (marked X-Hashar-Keep) are

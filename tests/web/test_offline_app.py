@@ -72,3 +72,8 @@ def test_the_menu_marks_the_queue_not_the_dashboard_on_the_queue_page(world, log
     page = login(world.alice).get("/clerk/queue/").content.decode()
     assert page.count('aria-current="page"') == 1
     assert '<a href="/clerk/queue/" aria-current="page">' in page
+
+
+def test_api_answers_are_sent_as_they_are(world, login):
+    response = login(world.alice).get("/api/v1/projects/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and not response.has_header("Content-Encoding")
