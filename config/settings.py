@@ -146,6 +146,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "matching.middleware.PageGZipMiddleware",  # pages gzipped, API answers as they are
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "matching.routing.ReplicaMiddleware",  # before sessions: a retry on the primary redoes them
     "csp.middleware.CSPMiddleware",
@@ -180,6 +181,7 @@ TEMPLATES = [{
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
         "matching.web.menu.menu",
+        "matching.web.offline.offline",
     ]},
 }]
 

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from .views import (audit, auth, calls, jobs, money, officers, outbox, projects, public,
-                    webhooks)
+                    webhooks, works)
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
@@ -27,6 +27,7 @@ router.register("applications", calls.ApplicationViewSet, basename="application"
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet,
                 basename="webhook-delivery")
 router.register("jobs", jobs.JobViewSet, basename="job")
+router.register("progress-reports", works.ProgressReportViewSet, basename="progress-report")
 
 v1 = [
     path("auth/login/", auth.LoginView.as_view(), name="login"),

@@ -18,7 +18,8 @@ def _items(user) -> list[tuple[str, str]]:
     if role is None:
         return items
     if role == Role.CLERK:
-        items.append((reverse("clerk-dashboard"), _("My mahallas")))
+        items += [(reverse("clerk-dashboard"), _("My mahallas")),
+                  (reverse("clerk-queue"), _("The queue on this phone"))]
     if role in policies.OFFICERS:
         items += [(reverse("officer-queue"), _("Review queue")),
                   (reverse("officer-overdue"), _("Overdue tranches")),
@@ -45,5 +46,8 @@ def _items(user) -> list[tuple[str, str]]:
 def menu(request) -> dict:
     user = getattr(request, "user", None)
     path = request.path
-    return {"menu": [{"url": url, "label": label, "current": path.startswith(url)}
-                     for url, label in _items(user)]}
+    items = _items(user)
+    # the item whose address is the longest start of the page's (the queue, not "My mahallas")
+    current = max((url for url, _label in items if path.startswith(url)), key=len, default=None)
+    return {"menu": [{"url": url, "label": label, "current": url == current}
+                     for url, label in items]}

@@ -1,8 +1,8 @@
 from django.urls import include, path
 
 from . import (account, association, audit, calls_public, clerk, clerk_calls, committee,
-               complaints, drafts, files, officer, officer_actions, outbox, placepick, public,
-               works)
+               complaints, drafts, files, offline, officer, officer_actions, outbox, placepick,
+               public, works)
 from .setup import associations as setup_associations
 from .setup import call_sessions, calls, funders, home, places, schemes, users
 
@@ -16,7 +16,10 @@ urlpatterns = [
     path("invitation/<str:token>/", account.invitation, name="invitation"),
     path("places/mahallas/", placepick.mahallas, name="place-mahallas"),
 
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="web-manifest"),
     path("clerk/", clerk.dashboard, name="clerk-dashboard"),
+    path("clerk/queue/", offline.queue, name="clerk-queue"),
     path("clerk/projects/new/", clerk.project_new, name="clerk-project-new"),
     path("clerk/projects/<int:pk>/", clerk.project_detail, name="clerk-project"),
     path("clerk/projects/<int:pk>/submit/", clerk.project_submit, name="clerk-project-submit"),

@@ -33,6 +33,7 @@ VISIBLE = {
     m.Project: lambda caller: m.Project.objects.visible_to(caller).values("pk"),
     m.Pledge: lambda caller: m.Pledge.objects.visible_to(caller).values("pk"),
     m.Receipt: lambda caller: m.Receipt.objects.visible_to(caller).values("pk"),
+    m.ProgressReport: lambda caller: m.ProgressReport.objects.visible_to(caller).values("pk"),
     m.WebhookEndpoint: lambda caller: m.WebhookEndpoint.objects.filter(
         association_id=caller.association_id).values("pk"),
     m.WebhookDelivery: lambda caller: m.WebhookDelivery.objects.filter(
@@ -124,7 +125,7 @@ def test_the_enumeration_covers_every_way_an_id_reaches_the_api():
 def landscape(world, settings):
     """Records on both sides of every boundary: projects, pledges, receipts (one held),
     webhook endpoints and deliveries of both associations, decisions waiting for a second
-    officer, top-ups, tranches (of the approved projects) and jobs."""
+    officer, top-ups, tranches (of the approved projects), progress reports and jobs."""
     settings.API_RATES = {**settings.API_RATES, "user": "100000/minute"}
     own = world.approved()
     theirs = world.approved(mahalla=world.mahalla_b)
@@ -148,6 +149,9 @@ def landscape(world, settings):
                                                  payload={"project_id": own.pk})
         m.WebhookDelivery.objects.create(endpoint=endpoint, event=message,
                                          topic="receipt.recorded", payload={})
+    for project, user in ((own, world.alice), (theirs, world.charlie)):  # reports of works
+        m.ProgressReport.objects.create(project=project, reported_on=project.created_at.date(),
+                                        text="Trench dug.", created_by=user)
     waiting = world.submitted(mahalla=world.mahalla_b)
     m.PendingDecision.objects.create(project=waiting, decision="approve", reason="ok",
                                      proposed_by=world.dave)

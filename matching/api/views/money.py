@@ -26,8 +26,10 @@ from ..serializers.money import (PledgeInputSerializer, PledgeSerializer, Reason
     list=extend_schema(summary="Pledges on the projects you can see"),
     retrieve=extend_schema(summary="One pledge"),
     create=extend_schema(
-        summary="Announce a pledge (association users, for their own projects)",
-        parameters=[idempotency.PARAMETER], request=PledgeInputSerializer,
+        summary="Announce a pledge (associations, for their own projects) or record one (clerks)",
+        parameters=[idempotency.PARAMETER],
+        request={"application/json": PledgeInputSerializer,
+                 "multipart/form-data": PledgeInputSerializer},
         responses={201: PledgeSerializer, 409: SERVICE_REFUSAL, 422: IDEMPOTENCY_REUSED},
         examples=[OpenApiExample("250,000 RUB in June", request_only=True, value={
             "project": 1, "amount": "250000.00", "currency": "RUB",
@@ -41,6 +43,8 @@ class PledgeViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
     project_path = "project__"
     pagination_class = Cursor
     filterset_class = PledgeFilter
+    # multipart too: the clerk's offline queue sends every entry as the form it was typed in
+    parser_classes = [JSONParser, MultiPartParser]
 
     def run_service(self, data):
         return services.pledge_create(actor=self.request.user, **data)

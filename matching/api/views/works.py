@@ -1,0 +1,40 @@
+"""Progress reports of the works (clerks), with their photos: the same service as the clerk's
+page, and an `Idempotency-Key`, so that a report queued on a phone offline and sent again
+when the connection returns is recorded once."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.parsers import JSONParser, MultiPartParser
+
+from ... import services
+from ...models import ProgressReport
+from .. import idempotency
+from ..base import Cursor, ScopedViewSet, ServiceCreateMixin
+from ..schema import IDEMPOTENCY_REUSED, SERVICE_REFUSAL
+from ..serializers.works import ProgressReportInputSerializer, ProgressReportSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Progress reports on the projects you can see"),
+    retrieve=extend_schema(summary="One progress report"),
+    create=extend_schema(
+        summary="Report the progress of the works, with photos (clerks)",
+        parameters=[idempotency.PARAMETER],
+        request={"application/json": ProgressReportInputSerializer,
+                 "multipart/form-data": ProgressReportInputSerializer},
+        responses={201: ProgressReportSerializer, 409: SERVICE_REFUSAL,
+                   422: IDEMPOTENCY_REUSED}),
+)
+class ProgressReportViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
+                            mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    queryset = ProgressReport.objects.select_related("project")
+    serializer_class = ProgressReportSerializer
+    input_serializer_class = ProgressReportInputSerializer
+    project_path = "project__"
+    pagination_class = Cursor
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def run_service(self, data):
+        return services.progress_report_create(
+            actor=self.request.user, project=data["project"], reported_on=data["reported_on"],
+            text=data["text"], progress=data["progress"], photos=data["photos"])
