@@ -39,7 +39,7 @@ def _free_port() -> int:
 def _wrk(url: str, token: str, seconds: int) -> tuple[float, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
-    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script.name,
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-s", script.name,
                           "-H", f"Authorization: Token {token}", url],
                          capture_output=True, text=True, check=True).stdout
     values = dict(re.findall(r"^(rps|p95|errors) ([\d.]+)$", out, re.MULTILINE))

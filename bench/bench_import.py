@@ -1,6 +1,6 @@
-"""Bulk import of 100,000 validated pledge rows against PostgreSQL COPY of the same file into
-a bare table; and, for information, the floor: COPY of the same pledges straight into
-matching_pledge (its indexes and foreign keys, no audit, nothing checked).
+"""Bulk import of 100,000 validated pledge rows against the floor: COPY of the same pledges
+straight into matching_pledge (its indexes and foreign keys, no audit, nothing checked), in
+the same run; and, for information, COPY of the same file into a bare table.
 
 Each figure is the median of REPEAT runs, interleaved (shared, noisy machines). Every write
 happens in a transaction that is rolled back, after `SET CONSTRAINTS ALL IMMEDIATE` (the
@@ -130,13 +130,15 @@ def run(rows: int = ROWS) -> list[Line]:
         copy_times.append(_copy_seconds("bench_pledge", "project text, amount numeric, "
                                         "currency text, expected_on date", content))
         floor_times.append(_rolled_back(floor, floor_rows)[0])
-    measured, base = statistics.median(import_times), statistics.median(copy_times)
+    measured, bare = statistics.median(import_times), statistics.median(copy_times)
     floor_s = statistics.median(floor_times)
-    return [Line(f"bulk import {rows} pledge rows", measured, base, "s", "<= 10 x COPY",
-                 measured <= 10 * base, str(max(queries)), f"(batch status: {batch.status}; "
-                 f"median of {REPEAT})"),
-            Line("  floor: COPY into matching_pledge", floor_s, base, "s", "informational",
-                 True, "-", "(its indexes and foreign keys; no audit, no checks)"),
+    return [Line(f"bulk import {rows} pledge rows", measured, floor_s, "s",
+                 "<= 2 x COPY into matching_pledge", measured <= 2 * floor_s,
+                 str(max(queries)), f"(batch status: {batch.status}; median of {REPEAT}; "
+                 "baseline: COPY of the same pledges into matching_pledge, its indexes and "
+                 "foreign keys, no audit, no checks)"),
+            Line("  COPY into a bare table", measured, bare, "s", "informational", True, "-",
+                 "(the same file)"),
             _receipts(admin)]
 
 
