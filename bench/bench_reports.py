@@ -21,15 +21,17 @@ REPEAT = 7
 
 
 def run(scheme: str) -> list[Line]:
+    from matching.models import Scheme
     from matching.querysets import UNSUBMITTED_STATES
     from matching.reports.common import Filters
     from matching.reports.regional import regional_report
 
-    filters = Filters(scheme=scheme)
+    country = Scheme.objects.get(code=scheme).country_id  # the bench scheme's country
+    filters = Filters(scheme=scheme, country=country)
     params = {"schemes": filters.scheme_ids, "unsubmitted": list(UNSUBMITTED_STATES)}
 
     def report():
-        return regional_report(Filters(scheme=scheme))
+        return regional_report(Filters(scheme=scheme, country=country))
 
     first = report()
     params["currency"] = first.currency
