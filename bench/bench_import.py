@@ -1,6 +1,6 @@
-"""Bulk import of 100,000 validated pledge rows against PostgreSQL COPY of the same file into
-a bare table; and, for information, the floor: COPY of the same pledges straight into
-matching_pledge (its indexes and foreign keys, no audit, nothing checked).
+"""Bulk import of 100,000 validated pledge rows against the floor: COPY of the same pledges
+straight into matching_pledge (its indexes and foreign keys, no audit, nothing checked), in
+the same run; and, for information, COPY of the same file into a bare table.
 
 Each figure is the median of REPEAT runs, interleaved (shared, noisy machines). Every write
 happens in a transaction that is rolled back, after `SET CONSTRAINTS ALL IMMEDIATE` (the
@@ -19,6 +19,7 @@ from .common import Line, rolled_back
 
 ROWS = 100_000
 REPEAT = 3
+IMPORTER = "clerk"  # the bench database's clerk: pledges and receipts are a clerk's to import
 
 
 RECEIPT_ROWS, RECEIPT_PROJECTS = 10_000, 1_000
@@ -69,7 +70,7 @@ def _rolled_back(work, prepare=lambda: None, tables=PLEDGE_TABLES):
 
 
 def _importer(kind: str, content: bytes, admin, queries: list[int]):
-    """The timed work: import `content` as the administrator, noting its statements (the
+    """The timed work: import `content` as the clerk, noting its statements (the
     query log costs nothing measurable next to thousands of rows)."""
     from matching.imports import run_import
 
@@ -98,9 +99,12 @@ def run(rows: int = ROWS) -> list[Line]:
 
     from matching.models import ImportBatch, Pledge, Project, User
 
-    admin = User.objects.get(username="admin")
-    codes = list(Project.objects.filter(code__startswith="BENCH-", status="funding")
-                 .values_list("code", flat=True)[:2000])
+    # a clerk imports pledges (policies: who records them); her funding projects (457 of
+    # the bench's clerk at 100,000 projects) share the file's rows
+    admin = User.objects.get(username=IMPORTER)
+    codes = list(Project.objects.visible_to(admin).filter(code__startswith="BENCH-",
+                                                          status="funding")
+                 .order_by("pk").values_list("code", flat=True)[:2000])
     content = _file(codes)
     [(_model, audit)] = pgtrigger.registered("matching.Pledge:insert_insert")
     audit_trigger = audit.get_pgid(Pledge)
@@ -130,13 +134,15 @@ def run(rows: int = ROWS) -> list[Line]:
         copy_times.append(_copy_seconds("bench_pledge", "project text, amount numeric, "
                                         "currency text, expected_on date", content))
         floor_times.append(_rolled_back(floor, floor_rows)[0])
-    measured, base = statistics.median(import_times), statistics.median(copy_times)
+    measured, bare = statistics.median(import_times), statistics.median(copy_times)
     floor_s = statistics.median(floor_times)
-    return [Line(f"bulk import {rows} pledge rows", measured, base, "s", "<= 10 x COPY",
-                 measured <= 10 * base, str(max(queries)), f"(batch status: {batch.status}; "
-                 f"median of {REPEAT})"),
-            Line("  floor: COPY into matching_pledge", floor_s, base, "s", "informational",
-                 True, "-", "(its indexes and foreign keys; no audit, no checks)"),
+    return [Line(f"bulk import {rows} pledge rows", measured, floor_s, "s",
+                 "<= 2 x COPY into matching_pledge", measured <= 2 * floor_s,
+                 str(max(queries)), f"(batch status: {batch.status}; median of {REPEAT}; "
+                 "baseline: COPY of the same pledges into matching_pledge, its indexes and "
+                 "foreign keys, no audit, no checks)"),
+            Line("  COPY into a bare table", measured, bare, "s", "informational", True, "-",
+                 "(the same file)"),
             _receipts(admin)]
 
 
@@ -161,7 +167,8 @@ def _receipts(admin) -> Line:
     under gunicorn's timeout), against COPY of the same file into a bare table."""
     from matching.models import ExchangeRate, Project
 
-    codes = list(Project.objects.filter(code__startswith="BENCH-", status="funding")
+    codes = list(Project.objects.visible_to(admin).filter(code__startswith="BENCH-",
+                                                          status="funding")
                  .order_by("pk").values_list("code", flat=True)[:RECEIPT_PROJECTS])
     day = ExchangeRate.objects.filter(currency="RUB", quote_currency="UZS",
                                       on__lte=timezone.localdate()).latest("on").on

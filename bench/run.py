@@ -6,7 +6,7 @@ noisy, so the figures are read by people (see bench/README.md), never asserted.
 
     BENCH_PROJECTS=100000  size of the generated data set
     BENCH_SECONDS=20       duration of each load test
-    BENCH_ONLY=http,reports,reminders,lag,import,recompute,allocation   a subset
+    BENCH_ONLY=http,reports,reminders,reminderday,lag,import,recompute,allocation   a subset
 """
 
 import os
@@ -44,10 +44,11 @@ def main() -> int:
         .values_list("pk", flat=True).first()
 
     from bench import (bench_allocation, bench_http, bench_import, bench_recompute,
-                       bench_reminder_lag, bench_reminders, bench_reports)
+                       bench_reminder_day, bench_reminder_lag, bench_reminders, bench_reports)
 
     plan = [("reports", lambda: bench_reports.run(BENCH_SCHEME)),
             ("reminders", bench_reminders.run),
+            ("reminderday", bench_reminder_day.run),
             ("lag", bench_reminder_lag.run),
             ("recompute", lambda: bench_recompute.run(year)),
             ("import", bench_import.run),

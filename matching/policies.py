@@ -61,6 +61,24 @@ def scope_q(user, prefix: str = "") -> Q:
 COMPLAINT_READERS = frozenset({Role.OFFICER, Role.ADMINISTRATOR, Role.AUDITOR})
 
 
+def scope_mahallas_sql(user) -> tuple[str, list] | None:
+    """Where `scope_q(user)` is "the projects of a set of mahallas" (a clerk's, an officer's
+    district's, a regional administrator's region's), a statement selecting those mahallas'
+    ids, with its parameters; None where the scope is not such a set (everything, an
+    association's, nothing). A list newest first then reads each mahalla's newest in index
+    order and merges them, instead of sorting the whole scope (matching/prepared.py);
+    tests/api/test_scope_pages.py holds it equal to scope_q for every kind of user."""
+    role = role_of(user)
+    if role == Role.CLERK:
+        return "SELECT mahalla_id FROM matching_user_mahallas WHERE user_id = %s", [user.pk]
+    if role == Role.OFFICER:
+        return "SELECT id FROM matching_mahalla WHERE district_id = %s", [user.district_id]
+    if role == Role.ADMINISTRATOR and not user.is_superuser and user.region_id is not None:
+        return ("SELECT mh.id FROM matching_mahalla mh JOIN matching_district d "
+                "ON d.id = mh.district_id WHERE d.region_id = %s", [user.region_id])
+    return None
+
+
 def complaint_scope_q(user, prefix: str = "") -> Q:
     """A filter on Complaint (through `prefix`) that keeps what `user` may read."""
     if role_of(user) not in COMPLAINT_READERS:

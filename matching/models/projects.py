@@ -83,6 +83,11 @@ class Project(TimeStamped):
             models.Index(fields=["status", "scheme"], name="project_status_scheme"),
             models.Index(fields=["mahalla", "status"], name="project_mahalla_status"),
             models.Index(fields=["-created_at", "-id"], name="project_newest"),
+            # a scope's page, newest first, read in order and stopped after a page: an
+            # association's directly, a clerk's or an officer's one mahalla at a time
+            # (matching/prepared.py, bench/README.md)
+            models.Index(fields=["association", "-id"], name="project_association_newest"),
+            models.Index(fields=["mahalla", "-id"], name="project_mahalla_newest"),
         ]
         constraints = [
             currency_check("currency", "project_currency_iso"),

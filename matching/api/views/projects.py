@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from ... import policies
 from ...models import Evidence, LedgerEntry, MatchRecord, Project, StatusChange
-from ...prepared import prepared_cursor, prepared_values
+from ...prepared import page_per_mahalla, per_mahalla_ids, prepared_cursor, prepared_values
 from ...waterfall import waterfall_of
 from ..base import Cursor, ScopedViewSet
 from ..filters import ProjectFilter
@@ -22,6 +22,7 @@ from ..serializers.projects import (DETAIL_NAMES, DETAIL_SQL, LIST_JOINS, LIST_V
 
 # the list's rows, built once: a request only clones it, scopes, filters and pages it
 LIST_ROWS = Project.objects.values(*LIST_VALUES, **LIST_JOINS)
+LIST_IDS = per_mahalla_ids(Project)
 BIGINT_MAX = 2**63 - 1
 
 
@@ -43,7 +44,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         # names joined in SQL, shaped like ProjectListSerializer's output (a test holds them
         # equal), instead of 50 model instances through 17 serializer fields each; read with
         # a prepared statement, as PostgreSQL takes longer to plan the join than to run it.
-        rows = prepared_values(self.filter_queryset(self.scope(LIST_ROWS.all())))
+        mahallas = policies.scope_mahallas_sql(request.user)
+        if mahallas is None:
+            rows = prepared_values(self.filter_queryset(self.scope(LIST_ROWS.all())))
+        else:  # a clerk's, an officer's: read mahalla by mahalla, stopped after the page
+            rows = page_per_mahalla(self.filter_queryset(LIST_IDS.all()), mahallas, LIST_ROWS)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(list_rows(page))
 
