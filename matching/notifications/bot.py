@@ -46,6 +46,10 @@ def _start(code: str, chat_id: int, sender: dict) -> str:
     page = site_link(reverse("account-notifications"))
     if link is None:
         with translation.override(_language(sender=sender)):
+            if code:
+                return _("This code is not valid: it may have been used already or replaced "
+                         "by a newer one. Ask for a new one on your notifications page: "
+                         "%(page)s") % {"page": page}
             return _("Hello! This bot sends Hashar's reminders. To receive them here, open "
                      "your notifications page and press \"Link Telegram\": %(page)s") % {
                 "page": page}

@@ -20,6 +20,7 @@ from .common import submit
 from .setup.users import TIME_ZONES
 
 CODE_KEY = "telegram_link_code"
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def _box(topic: str, channel: str) -> str:
@@ -33,9 +34,9 @@ class PreferencesForm(forms.Form):
                             help_text=gettext_lazy("International form, such as "
                                                    "+998 90 123 45 67."))
     quiet_from = forms.TimeField(label=gettext_lazy("Quiet from"), required=False,
-                                 widget=forms.TimeInput(attrs={"type": "time"}))
+                                 widget=TIME)
     quiet_until = forms.TimeField(label=gettext_lazy("Quiet until"), required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}),
+                                  widget=TIME,
                                   help_text=gettext_lazy(
                                       "On your own clock; may run over midnight (22:00 to "
                                       "07:00). A reminder due then comes when they end."))

@@ -7,10 +7,16 @@ import zoneinfo
 import pytest
 import time_machine
 
+from django.core.management import call_command
+
 from matching import models as m
+from matching import services
 from matching.notifications import dispatch
 
+from .botapi import TOKEN, BotAPI
+
 UTC = datetime.timezone.utc
+SECRET = "webhook-secret-0123456789"
 FAR = datetime.date(2099, 1, 1)
 
 
@@ -54,3 +60,20 @@ def tranche_of(project, role: str, *, due_on: datetime.date) -> m.Tranche:
     m.Tranche.objects.filter(pk=tranche.pk).update(due_on=due_on)
     tranche.refresh_from_db()
     return tranche
+
+
+@pytest.fixture
+def bot(settings):
+    """A local Bot API (botapi.py), and the settings that point the site at it."""
+    api = BotAPI()
+    settings.TELEGRAM_BOT_TOKEN, settings.TELEGRAM_API_URL = TOKEN, api.url
+    settings.TELEGRAM_BOT_USERNAME, settings.TELEGRAM_WEBHOOK_SECRET = "hashar_test_bot", SECRET
+    yield api
+    api.close()
+
+
+def link_telegram(user, bot, chat_id=777) -> None:
+    """Link `user`'s chat as he would: a code from his page, /start through the poller."""
+    code = services.telegram_link_start(actor=user)
+    bot.user_says(f"/start {code}", chat_id=chat_id)
+    call_command("telegram_poll", "--once")
