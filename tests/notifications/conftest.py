@@ -2,7 +2,10 @@
 the one a test moves, and a way to run the dispatcher at a given moment."""
 
 import datetime
+import json
+import threading
 import zoneinfo
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -77,3 +80,37 @@ def link_telegram(user, bot, chat_id=777) -> None:
     code = services.telegram_link_start(actor=user)
     bot.user_says(f"/start {code}", chat_id=chat_id)
     call_command("telegram_poll", "--once")
+
+
+class Gateway:
+    """A local HTTP SMS gateway answering `status` and recording what it received."""
+
+    def __init__(self, status=200):
+        self.status, self.received = status, []
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                gateway.received.append((self.headers["Idempotency-Key"], body))
+                self.send_response(gateway.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def gateway(settings):
+    gateway = Gateway()
+    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = gateway.url, "secret"
+    yield gateway
+    gateway.close()

@@ -4,7 +4,6 @@ segments."""
 
 import datetime
 
-import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
@@ -14,7 +13,6 @@ from matching import services
 from matching.notifications import dispatch, sms
 
 from .conftest import link_telegram, local, tranche_of
-from .test_send import Gateway
 
 UTC = datetime.timezone.utc
 D = timezone.localdate() + datetime.timedelta(days=10)
@@ -32,14 +30,6 @@ def _send_due(moment):
     with time_machine.travel(moment, tick=False):
         return {pk: dispatch.reminder_send(reminder_id=pk)
                 for pk in dispatch.reminders_dispatch(send=lambda ids: None)}
-
-
-@pytest.fixture
-def gateway(settings):
-    gateway = Gateway()
-    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = gateway.url, "secret"
-    yield gateway
-    gateway.close()
 
 
 def test_every_kind_of_reminder_has_a_topic():
