@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-
 from django.utils import timezone
 
 from ..models import NotificationChannel, TelegramLink
