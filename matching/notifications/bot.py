@@ -31,6 +31,7 @@ from ..services.notifications import telegram_link_confirm, telegram_link_for
 from . import telegram
 
 log = logging.getLogger(__name__)
+CHAT_ID_LIMIT = 2 ** 53  # Telegram's identifiers have at most 52 significant bits
 
 
 def _language(user=None, sender: dict | None = None) -> str:
@@ -75,7 +76,8 @@ def handle_update(update: dict) -> dict | None:
     chat, sender = message.get("chat"), message.get("from")
     text = message.get("text")
     if not (isinstance(chat, dict) and chat.get("type") == "private"
-            and isinstance(chat.get("id"), int) and isinstance(text, str)):
+            and type(chat.get("id")) is int and abs(chat["id"]) < CHAT_ID_LIMIT
+            and isinstance(text, str)):
         return None
     sender = sender if isinstance(sender, dict) else {}
     command, _space, argument = text.strip().partition(" ")

@@ -169,6 +169,9 @@ def test_the_webhook_through_a_live_server(world, bot, live_server):
     ("a_group_chat", {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": SECRET}, json.dumps(
         {"update_id": 1, "message": {"chat": {"id": -5, "type": "group"}, "text": "/start x"}}),
      200),
+    ("a_chat_id_beyond_telegrams", {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": SECRET}, json.dumps(
+        {"update_id": 1, "message": {"chat": {"id": 10 ** 30, "type": "private"},
+                                     "text": "/start x"}}), 200),
 ])
 def test_the_webhook_refuses_what_is_not_telegrams(world, bot, _case, headers, body, status):
     response = Client().post(reverse("telegram-webhook"), body,
