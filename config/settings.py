@@ -4,6 +4,7 @@ DJANGO_ENV selects the mode: `development` (make run), `test` (make test) or `pr
 (docker-compose).  A bad value anywhere raises ImproperlyConfigured at start-up, never later.
 """
 
+import re
 import sys
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -236,6 +237,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hashar@localhost")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hung SMTP server must not hold a worker
+# An SMS longer than this many segments is shortened (the link back is never cut).
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=2)
+if SMS_MAX_SEGMENTS < 1:
+    raise ImproperlyConfigured("SMS_MAX_SEGMENTS must be at least 1")
+# Telegram: the channel is off without a bot token. Users link their chat with a one-time
+# code sent to the bot (a deep link to TELEGRAM_BOT_USERNAME); Telegram delivers the bot's
+# updates to /telegram/webhook/ with TELEGRAM_WEBHOOK_SECRET in a header, or `manage.py
+# telegram_poll` fetches them where the site has no public address.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="").lstrip("@")
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
+if not TELEGRAM_API_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("TELEGRAM_API_URL must start with http:// or https://")
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+if TELEGRAM_WEBHOOK_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}",
+                                                TELEGRAM_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters of "
+                               "A-Z, a-z, 0-9, _ and -")
+TELEGRAM_LINK_MINUTES = env.int("TELEGRAM_LINK_MINUTES", default=15)
+if TELEGRAM_LINK_MINUTES < 1:
+    raise ImproperlyConfigured("TELEGRAM_LINK_MINUTES must be at least 1")
 # Reminders go out at this hour of the recipient's own day (Asia/Tashkent, Asia/Bishkek, ...).
 REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=9)
 if not 0 <= REMINDER_LOCAL_HOUR <= 23:

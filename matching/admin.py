@@ -144,7 +144,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Role and scope"), {"fields": ["role", "mahallas", "district", "region", "association",
                                           "superior"]}),
         (_("Notifications"), {"fields": ["language", "timezone", "phone", "notify_by_email",
-                                         "notify_by_sms"]}),
+                                         "notify_by_sms", "quiet_from", "quiet_until"]}),
     ]
 
     def get_queryset(self, request):

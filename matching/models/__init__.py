@@ -26,11 +26,14 @@ from .api import DeliveryStatus, IdempotencyKey, WebhookDelivery, WebhookEndpoin
 
 __all__ += ["DeliveryStatus", "IdempotencyKey", "WebhookDelivery", "WebhookEndpoint"]
 
-from .notifications import (DeliveryResult, MessageLog, NotificationChannel, Reminder,  # noqa: E402
-                            ReminderKind, ReminderStatus, SubjectType)
+from .notifications import (CHOSEN_CHANNELS, TOPIC_OF, DeliveryResult,  # noqa: E402
+                            MessageLog, NotificationChannel, NotificationPreference,
+                            NotificationTopic, Reminder, ReminderKind, ReminderStatus,
+                            SubjectType, TelegramLink)
 
-__all__ += ["DeliveryResult", "MessageLog", "NotificationChannel", "Reminder", "ReminderKind",
-            "ReminderStatus", "SubjectType"]
+__all__ += ["CHOSEN_CHANNELS", "TOPIC_OF", "DeliveryResult", "MessageLog", "NotificationChannel",
+            "NotificationPreference", "NotificationTopic", "Reminder", "ReminderKind",
+            "ReminderStatus", "SubjectType", "TelegramLink"]
 
 from .imports import ImportBatch, ImportKind, ImportMode, ImportRow, ImportStatus, RowOutcome  # noqa: E402
 

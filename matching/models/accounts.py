@@ -57,6 +57,10 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     notify_by_email = models.BooleanField(_("notify by e-mail"), default=True)
     notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
+    # reminders due in this span of the user's own clock wait until it ends (may run over
+    # midnight: 22:00 to 07:00); both empty, none
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
 
     objects = UserManager()
     # the users a regional administrator manages: those whose scope lies in his region
@@ -71,6 +75,9 @@ class User(AbstractUser):
                                    name="officer_has_district"),
             models.CheckConstraint(condition=~Q(role="association") | Q(association__isnull=False),
                                    name="association_user_has_association"),
+            models.CheckConstraint(condition=Q(quiet_from__isnull=True, quiet_until__isnull=True)
+                                   | Q(quiet_from__isnull=False, quiet_until__isnull=False),
+                                   name="quiet_hours_both_or_none"),
         ]
 
     def __str__(self):

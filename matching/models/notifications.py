@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .base import audited
+
 
 class ReminderKind(models.TextChoices):
     TRANCHE_DUE_7 = "tranche_due_7", _("Tranche due in 7 days")
@@ -119,7 +121,8 @@ class ReminderPlan(models.Model):
 
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
-    SMS = "sms", _("SMS / messenger")
+    SMS = "sms", _("SMS")
+    TELEGRAM = "telegram", _("Telegram")
     IN_APP = "in_app", _("In the application only")
 
 
@@ -152,3 +155,85 @@ class MessageLog(models.Model):
 
     def __str__(self):
         return f"{self.reminder_id} {self.channel} {self.result}"
+
+
+class NotificationTopic(models.TextChoices):
+    """What a user chooses channels for: the kinds of reminder, grouped as people think of
+    them (seventeen kinds times three channels would not fit a phone's screen)."""
+
+    TRANCHES = "tranches", _("Tranches: due, overdue, disbursed")
+    MONEY = "money", _("Pledges and money received")
+    DECISIONS = "decisions", _("Reviews and decisions")
+    WORKS = "works", _("Progress reports")
+    REGISTRATION = "registration", _("Association registration")
+    COMPLAINTS = "complaints", _("Complaints")
+
+
+_K, _T = ReminderKind, NotificationTopic
+TOPIC_OF = {
+    _K.TRANCHE_DUE_7: _T.TRANCHES, _K.TRANCHE_DUE_1: _T.TRANCHES,
+    _K.TRANCHE_DUE_TODAY: _T.TRANCHES, _K.TRANCHE_OVERDUE: _T.TRANCHES,
+    _K.TRANCHE_ESCALATED: _T.TRANCHES, _K.TRANCHE_DISBURSED: _T.TRANCHES,
+    _K.PLEDGE_OVERDUE: _T.MONEY, _K.PLEDGE_ANNOUNCED: _T.MONEY, _K.RECEIPT_RECORDED: _T.MONEY,
+    _K.REVIEW_WAITING: _T.DECISIONS, _K.PROJECT_DECIDED: _T.DECISIONS,
+    _K.CALL_DECIDED: _T.DECISIONS,
+    _K.PROGRESS_REPORT_DUE: _T.WORKS,
+    _K.REGISTRATION_EXPIRING: _T.REGISTRATION,
+    _K.COMPLAINT_FILED: _T.COMPLAINTS, _K.COMPLAINT_UNANSWERED: _T.COMPLAINTS,
+    _K.COMPLAINT_ESCALATED: _T.COMPLAINTS,
+}
+# the channels a user chooses among (the in-app list always has every reminder)
+CHOSEN_CHANNELS = (NotificationChannel.EMAIL, NotificationChannel.SMS,
+                   NotificationChannel.TELEGRAM)
+
+
+@audited()
+class NotificationPreference(models.Model):
+    """The channels one user wants one topic's reminders on. A topic without a row follows
+    the user's defaults (`notify_by_email`, `notify_by_sms`; Telegram once linked)."""
+
+    user = models.ForeignKey("matching.User", models.CASCADE,
+                             related_name="notification_preferences", verbose_name=_("user"))
+    topic = models.CharField(_("topic"), max_length=20, choices=NotificationTopic.choices)
+    email = models.BooleanField(_("e-mail"), default=True)
+    sms = models.BooleanField(_("SMS"), default=False)
+    telegram = models.BooleanField(_("Telegram"), default=True)
+
+    class Meta:
+        ordering = ["user", "topic"]
+        verbose_name = _("notification preference")
+        constraints = [models.UniqueConstraint(fields=["user", "topic"],
+                                               name="preference_once_per_topic")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.topic}"
+
+
+@audited(exclude=["code_hash"])
+class TelegramLink(models.Model):
+    """A user's Telegram chat, linked with a one-time code sent to the bot.
+
+    Only a hash of the code is kept; it works once (cleared by the compare-and-swap update
+    that links the chat) and until `code_expires_at`. A chat that refuses the bot (the user
+    blocked it, deleted the chat) is unlinked by the channel: `chat_id` cleared, `stopped_at`
+    and `stopped_reason` say when and why, and the user's page asks him to link again."""
+
+    user = models.OneToOneField("matching.User", models.CASCADE, related_name="telegram",
+                                verbose_name=_("user"))
+    chat_id = models.BigIntegerField(_("Telegram chat"), null=True, blank=True)
+    telegram_username = models.CharField(_("Telegram user name"), max_length=64, blank=True)
+    linked_at = models.DateTimeField(_("linked at"), null=True, blank=True)
+    code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    code_expires_at = models.DateTimeField(_("code expires at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stopped_reason = models.CharField(_("why it stopped"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Telegram link")
+
+    def __str__(self):
+        return f"{self.user_id} → {self.chat_id or '-'}"
+
+    @property
+    def linked(self) -> bool:
+        return self.chat_id is not None

@@ -10,7 +10,11 @@ A reminder is sent under its row lock, in one transaction: if the worker dies mi
 database drops the lock and the row is still pending, so the re-delivered task (acks_late) or
 the next dispatch sends it, and a second worker never sends it at the same time (SKIP LOCKED).
 Each channel reached is logged in the same transaction, so a retry after a partial failure only
-tries the channels that failed.
+tries the channels that failed; a channel that fails never stops the others.
+
+It goes on the channels the recipient chose for its kind (preferences.py). One that falls in
+his quiet hours is not sent: its `due_at` moves to their end and it waits, still pending and
+still one row, for the dispatch of that moment.
 """
 
 import datetime
@@ -26,8 +30,8 @@ from ..errors import NotAllowed
 from ..services.base import service
 from ..models import DeliveryResult, MessageLog, NotificationChannel, Reminder, ReminderStatus
 from . import channels as channels_module
-from . import messages, planning
-from .channels import PermanentDeliveryError, TransientDeliveryError
+from . import messages, planning, preferences
+from .channels import AddressGone, PermanentDeliveryError, TransientDeliveryError
 
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 500
@@ -129,7 +133,8 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, send=enqueue) ->
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> str | None:
     """Send one reminder if it is pending and due; return its new status, or None when there
-    was nothing to do (already sent, being sent by another worker, not due yet).
+    was nothing to do (already sent, being sent by another worker, not due yet). One due in
+    the recipient's quiet hours is put off to their end and stays pending.
 
     Raises TransientDeliveryError after recording the failure, so the task retries.
     """
@@ -146,6 +151,10 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
         if reminder.done_at is not None or not messages.still_due(reminder, subject):
             Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.CANCELLED)
             return ReminderStatus.CANCELLED
+        release = preferences.release_at(reminder.recipient, now)
+        if release > now:  # the dispatch of that moment claims it again
+            Reminder.objects.filter(pk=reminder.pk).update(due_at=release, enqueued_at=None)
+            return ReminderStatus.PENDING
         status, error, transient = _deliver(reminder, subject)
         attempts = reminder.attempts + 1
         if status == ReminderStatus.PENDING and attempts >= max_attempts():
@@ -164,11 +173,15 @@ def _deliver(reminder: Reminder, subject) -> tuple[str, str, Exception | None]:
     """Send on every channel the recipient chose and not yet reached; log each attempt.
 
     Returns the reminder's status, its error text, and the transient error to retry on.
+    An address that is gone (a Telegram chat that blocked the bot) is forgotten by its
+    channel, in the same transaction.
     """
+    user = reminder.recipient
     done = set(reminder.messages.filter(result=DeliveryResult.SENT)
                .values_list("channel", flat=True))
-    targets = [(channel, channel.address(reminder.recipient))
-               for channel in channels_module.channels()]
+    wanted = preferences.chosen(user, reminder.kind)
+    targets = [(channel, channel.address(user)) for channel in channels_module.channels()
+               if channel.name in wanted]
     targets = [(channel, address) for channel, address in targets if address]
     if not targets:  # the recipient chose no channel we can reach: the in-app list only
         MessageLog.objects.get_or_create(reminder=reminder, channel=NotificationChannel.IN_APP,
@@ -183,6 +196,9 @@ def _deliver(reminder: Reminder, subject) -> tuple[str, str, Exception | None]:
             channel.send(messages.render(reminder, subject, channel.name), to=address)
         except TransientDeliveryError as error:
             result, detail, transient = DeliveryResult.TRANSIENT_ERROR, str(error), error
+        except AddressGone as error:
+            result, detail = DeliveryResult.PERMANENT_ERROR, str(error)
+            channel.forget(user, address, detail)
         except PermanentDeliveryError as error:
             result, detail = DeliveryResult.PERMANENT_ERROR, str(error)
         reached = reached or result == DeliveryResult.SENT

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from ..mail import site_link
 from ..models import (ASSOCIATION_ROLE, CallDecision, Complaint, ComplaintCategory, ComplaintStatus,
                       FunderKind, MigrantAssociation, Pledge, PledgeStatus, Project,
-                      ProjectStatus, Receipt, ReminderKind, StatusChange, SubjectType, Tranche)
+                      ProjectStatus, Receipt, ReminderKind, Role, StatusChange, SubjectType,
+                      Tranche)
 from ..models.complaints import ANSWER_WITHIN_DAYS
 from ..services.projects import OPEN_STATES
 from .channels import Message
@@ -168,10 +169,33 @@ def _texts(reminder, subject, today) -> tuple[str, str]:
               "executor.") % params)
 
 
+# the page of a project each role works on it from
+PROJECT_PAGES = {Role.CLERK: "clerk-project", Role.OFFICER: "officer-project",
+                 Role.ADMINISTRATOR: "officer-project", Role.ASSOCIATION: "association-project"}
+
+
+def link_of(reminder, subject) -> str:
+    """Where the reader acts on the reminder: the page the body names when it names one,
+    else the project on the recipient's own pages (an officer's complaint, his complaint
+    page), else his list of reminders."""
+    kind, role = reminder.kind, reminder.recipient.role
+    if kind == K.REGISTRATION_EXPIRING:
+        return site_link(reverse("association-renew"))
+    if kind == K.PROGRESS_REPORT_DUE:
+        return site_link(reverse("clerk-progress-new", args=[subject.pk]))
+    if kind == K.CALL_DECIDED:
+        return site_link(reverse("public-call", args=[subject.call.code]))
+    if kind in COMPLAINT_KINDS and role in (Role.OFFICER, Role.ADMINISTRATOR):
+        return site_link(reverse("officer-complaint", args=[subject.pk]))
+    if reminder.project_id and role in PROJECT_PAGES:
+        return site_link(reverse(PROJECT_PAGES[role], args=[reminder.project_id]))
+    return site_link(reverse("reminders:list"))
+
+
 def render(reminder, subject, channel_name: str) -> Message:
     user = reminder.recipient
     with translation.override(user.language or None), timezone.override(zone(user.timezone)):
         today = timezone.localdate()
         title, body = _texts(reminder, subject, today)
-    return Message(subject=title, body=body,
+    return Message(subject=title, body=body, link=link_of(reminder, subject),
                    idempotency_key=f"hashar-reminder-{reminder.pk}-{channel_name}")

@@ -56,3 +56,9 @@ __all__ += ["application_submit", "application_withdraw", "call_close", "call_op
             "call_save", "interest_declare", "member_add", "member_remove", "score_submit",
             "allocation_propose", "call_decide", "session_attendance", "session_publish",
             "session_schedule", "votes_record"]
+
+from .notifications import (preferences_update, telegram_link_confirm,  # noqa: E402
+                            telegram_link_start, telegram_unlink)
+
+__all__ += ["preferences_update", "telegram_link_confirm", "telegram_link_start",
+            "telegram_unlink"]

@@ -35,6 +35,7 @@ def _items(user) -> list[tuple[str, str]]:
     if policies.role_may(user, "outbox_read"):
         items.append((reverse("outbox"), _("Outbox")))
     items.append((reverse("reminders:list"), _("Reminders")))
+    items.append((reverse("account-notifications"), _("Notifications")))
     items.append((reverse("jobs:list"), _("My jobs")))
     if role in (Role.AUDITOR, Role.ADMINISTRATOR) or any(may_import(user, k) for k in ImportKind):
         items.append((reverse("imports:index"), _("Imports")))

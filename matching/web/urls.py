@@ -1,8 +1,9 @@
 from django.urls import include, path
 
+from ..notifications import bot
 from . import (account, association, audit, calls_public, clerk, clerk_calls, committee,
                complaints, drafts, files, offline, officer, officer_actions, outbox, placepick,
-               public, works)
+               preferences, public, works)
 from .setup import associations as setup_associations
 from .setup import call_sessions, calls, funders, home, places, schemes, users
 
@@ -15,6 +16,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("invitation/<str:token>/", account.invitation, name="invitation"),
     path("places/mahallas/", placepick.mahallas, name="place-mahallas"),
+    path("account/notifications/", preferences.notification_settings,
+         name="account-notifications"),
+    path("account/telegram/", preferences.telegram_status, name="account-telegram"),
+    path("account/telegram/link/", preferences.telegram_link, name="account-telegram-link"),
+    path("account/telegram/unlink/", preferences.telegram_unlink,
+         name="account-telegram-unlink"),
+    path("telegram/webhook/", bot.webhook, name="telegram-webhook"),
 
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="web-manifest"),

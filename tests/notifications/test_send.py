@@ -2,10 +2,6 @@
 a permanent failure marked failed for the administrators; the time zones at midnight."""
 
 import datetime
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import time_machine
 from django.core import mail
@@ -20,40 +16,6 @@ from .conftest import local, run_at, tranche_of
 K = m.ReminderKind
 D = timezone.localdate() + datetime.timedelta(days=10)
 DAY = datetime.timedelta(days=1)
-
-
-class Gateway:
-    """A local HTTP SMS gateway answering `status` and recording what it received."""
-
-    def __init__(self, status=200):
-        self.status, self.received = status, []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                gateway.received.append((self.headers["Idempotency-Key"], body))
-                self.send_response(gateway.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def gateway(settings):
-    gateway = Gateway()
-    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = gateway.url, "secret"
-    yield gateway
-    gateway.close()
 
 
 def _send_all(moment):

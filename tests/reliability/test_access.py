@@ -106,6 +106,8 @@ PAGES = {
     "import receipts": ("get", "/imports/receipts/", None),
     "import rates": ("get", "/imports/rates/", None),
     "reports": ("get", "/reports/", None),
+    "notification preferences": ("get", "/account/notifications/", None),
+    "telegram status": ("get", "/account/telegram/", None),
 }
 #                      clerk officer admin(other region) association auditor anonymous
 OWN = {
@@ -130,6 +132,8 @@ OWN = {
     "import receipts": [200, 403, 403, 403, 403, L],
     "import rates": [403, 403, 200, 403, 403, L],
     "reports": [200, 200, 200, 200, 200, 200],
+    "notification preferences": [200, 200, 200, 200, 200, L],  # each his own
+    "telegram status": [200, 200, 200, 200, 200, L],
 }
 OTHER = {
     **OWN,

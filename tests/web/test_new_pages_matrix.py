@@ -31,6 +31,8 @@ AUDIT = {"clerk": 403, "other_clerk": 403, "officer": 403, "administrator": 200,
 IN_SCOPE_FILE = {"clerk": 200, "other_clerk": 404, "officer": 200, "administrator": 200,
                  "association": 200, "other_association": 404, "auditor": 200,
                  "anonymous": 404}
+# each person's own page (there is no page for anyone else's)
+EVERYONE = {**{role: 200 for role in ROLES}, "anonymous": L}
 IMPORTERS = {"clerk": 200, "other_clerk": 200, "officer": 403, "administrator": 200,
              "association": 200, "other_association": 200, "auditor": 200, "anonymous": L}
 
@@ -55,6 +57,8 @@ PAGES = [
     ("audit-checks", None, AUDIT),
     ("evidence-thumbnail", "photo", IN_SCOPE_FILE),
     ("imports:index", None, IMPORTERS),
+    ("account-notifications", None, EVERYONE),
+    ("account-telegram", None, EVERYONE),
 ]
 
 
