@@ -50,7 +50,7 @@ def open_with_worker(page, url, *, keeps=()):
     if not page.evaluate("() => !!navigator.serviceWorker.controller"):
         page.reload()  # loaded while the worker installed: the next load is its
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    for kept_url in keeps:
+    for kept_url in (url, *keeps):
         wait_until(lambda: kept(page, kept_url), f"{kept_url} kept for offline use")
 
 
@@ -247,3 +247,21 @@ def test_a_pledge_and_a_progress_report_with_a_photo_typed_offline(browser, live
     })""")
     assert who == ""
     assert page.evaluate("() => caches.has('hashar-pages')") is False  # her pages forgotten
+
+
+def test_the_page_of_the_first_visit_is_kept_too(browser, live_server, world):
+    # the first page loads before the worker controls it, so it does not pass through it:
+    # the page asks the worker to keep it, and it opens offline as last seen
+    project = world.in_progress(title="Navbahor pipe")
+    page = browser.new_context(locale="en-GB").new_page()
+    project_url = f"{live_server.url}/clerk/projects/{project.pk}/"
+    page.goto(f"{live_server.url}/login/?next=/clerk/projects/{project.pk}/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(project_url)  # her first page with the worker
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(lambda: kept(page, project_url), f"{project_url} kept for offline use")
+    page.context.set_offline(True)
+    page.goto(project_url)
+    expect(page.locator("h1")).to_contain_text("Navbahor pipe")

@@ -315,6 +315,8 @@
   }).catch(refresh);
 
   if (navigator.serviceWorker) {
+    // a page loaded before the worker controlled it (the first visit) was not kept on the way
+    var loadedByWorker = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.register(config.sw, {scope: config.scope}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
@@ -324,7 +326,8 @@
       var stale = links.length && links[0].dataset.offlineKeep === "missing" ? null : 3600;
       if (stale === null) keep = keep.slice(0, KEEP_PROJECTS);
       if (!navigator.onLine || !registration.active) return;
-      registration.active.postMessage({keep: config.keep, stale: null});
+      registration.active.postMessage({
+        keep: loadedByWorker ? config.keep : config.keep.concat([location.href]), stale: null});
       if (keep.length) registration.active.postMessage({keep: keep, stale: stale});
     }).catch(function () { /* no worker (private window?): pages work online as before */ });
     navigator.serviceWorker.addEventListener("message", function (event) {
