@@ -315,8 +315,13 @@
   }).catch(refresh);
 
   if (navigator.serviceWorker) {
-    // a page loaded before the worker controlled it (the first visit) was not kept on the way
-    var loadedByWorker = !!navigator.serviceWorker.controller;
+    // a page loaded before the worker controlled it (the first visit) was not kept on the way;
+    // nor was one the worker claimed between its request and this script (it has a controller
+    // now, but its navigation never reached the worker: no workerStart)
+    var navigation = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    var loadedByWorker = !!navigator.serviceWorker.controller &&
+      (!navigation || navigation.workerStart > 0);
     navigator.serviceWorker.register(config.sw, {scope: config.scope}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
