@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -106,6 +106,14 @@ def export_job_start(*, actor, session_key: str = "", report: str, fmt: str,
     return job
 
 
+def _one_at_a_time(kind: str, key: int) -> None:
+    """Make the look for a running job of this kind and key (a call, a fiscal year) and the
+    creation of a new one a single step: two people starting it at once are served in turn
+    until the first one's commit, so the second finds the first's job."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [str(kind), key])
+
+
 @service
 def recompute_job_start(*, actor, fiscal_year: int) -> Job:
     """Re-match every open project of a fiscal year (within the administrator's scope) in the
@@ -115,6 +123,7 @@ def recompute_job_start(*, actor, fiscal_year: int) -> Job:
     if not Scheme.objects.filter(fiscal_year=fiscal_year).exists():
         raise InvalidInput(_("No scheme has the fiscal year %(year)s.") % {"year": fiscal_year},
                            field="fiscal_year")
+    _one_at_a_time(JobKind.RECOMPUTE, fiscal_year)
     running = Job.objects.unfinished().filter(kind=JobKind.RECOMPUTE,
                                               params__fiscal_year=fiscal_year).first()
     if running is not None:
@@ -133,6 +142,7 @@ def allocation_job_start(*, actor, call, time_limit: float) -> Job:
     would refuse it is refused now; one proposal at a time per call: the author's own
     running one is returned."""
     require_allocatable(actor, call, time_limit)
+    _one_at_a_time(JobKind.ALLOCATION, call.pk)
     running = Job.objects.unfinished().filter(kind=JobKind.ALLOCATION,
                                               params__call=call.pk).first()
     if running is not None and running.author_id == actor.pk:

@@ -2,13 +2,30 @@
 than a request may): refusals still land on the form at once, the job's page follows it and
 leads to the proposal, one proposal runs at a time per call, and a cancel keeps nothing."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
 from matching import allocation
 from matching import models as m
+from matching.errors import Conflict
 from matching.jobs.tasks import run_job
-from matching.services import selection
+from matching.services import jobs, selection
+from tests.concurrency import race
+
+
+def widen_the_window(monkeypatch):
+    """Sleep between a starter's look for a running job and its creation of one; the job is
+    not handed to a broker (no worker here)."""
+    room_for = jobs._room_for
+
+    def slowly(**kwargs):
+        time.sleep(0.5)
+        return room_for(**kwargs)
+
+    monkeypatch.setattr(jobs, "_room_for", slowly)
+    monkeypatch.setattr(jobs, "enqueue_on_commit", lambda job: None)
 
 
 def _propose(client, call, seconds="20"):
@@ -94,3 +111,21 @@ def test_a_cancelled_allocation_keeps_no_proposal(stage, login, monkeypatch, whe
             assert run_job(job.pk) == "cancelled"
     job.refresh_from_db()
     assert job.status == "cancelled" and not m.AllocationRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_proposing_at_the_same_moment_start_one_job(stage, regions,
+                                                                        monkeypatch):
+    # each starter looks for a running job, then creates one: the window between the two is
+    # widened, and the second starter must still find the first's job
+    widen_the_window(monkeypatch)
+    call = stage.call
+    with stage.after_close():
+        stage.score_all()
+        results = race([
+            lambda: jobs.allocation_job_start(actor=stage.admin, call=call, time_limit=20),
+            lambda: jobs.allocation_job_start(actor=regions.programme, call=call,
+                                                  time_limit=20)])
+    job = m.Job.objects.get(kind=m.JobKind.ALLOCATION)
+    assert job in results
+    assert [type(r) for r in results if r != job] == [Conflict]

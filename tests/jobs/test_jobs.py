@@ -271,3 +271,21 @@ def test_the_recompute_command_starts_the_job_in_the_background(world):
     assert f"Job {job.pk} queued" in out.getvalue()
     with pytest.raises(CommandError, match="being recomputed already"):
         call_command("recompute_matches", "--fiscal-year", year, "--background")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_re_matching_a_year_at_the_same_moment_start_one_job(
+        world, monkeypatch):
+    from matching.errors import Conflict
+    from matching.services.jobs import recompute_job_start
+    from tests.calls.test_allocation_job import widen_the_window
+    from tests.concurrency import race
+
+    widen_the_window(monkeypatch)
+    year = world.scheme.fiscal_year
+    other = m.User.objects.create_user("programme2", role=m.Role.ADMINISTRATOR)
+    results = race([lambda: recompute_job_start(actor=world.admin, fiscal_year=year),
+                    lambda: recompute_job_start(actor=other, fiscal_year=year)])
+    job = m.Job.objects.get(kind=m.JobKind.RECOMPUTE)
+    assert job in results
+    assert [type(r) for r in results if r != job] == [Conflict]
