@@ -12,16 +12,24 @@ and a 429 adds `Retry-After` (seconds). A token is counted on its own (knox's to
 association's two integrations do not starve each other; a session (the browser on Swagger UI)
 is counted per user. The rates come from API_RATE_ANON, API_RATE_USER and API_RATE_LOGIN
 (README "Configuration"), read when a request is throttled, not at import.
+
+The counts live in the cache (Redis). While Redis is down a request is let through uncounted
+(and logged), never refused with a 500: money is recorded in PostgreSQL, and the outbox holds
+the notifications until Redis returns (README "Reliability").
 """
 
 from __future__ import annotations
 
+import logging
 import math
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..middleware import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class _Counted(SimpleRateThrottle):
@@ -36,7 +44,11 @@ class _Counted(SimpleRateThrottle):
         return client_ip(request._request if hasattr(request, "_request") else request)
 
     def allow_request(self, request, view):
-        allowed = super().allow_request(request, view)
+        try:
+            allowed = super().allow_request(request, view)
+        except RedisError:
+            logger.warning("rate limit %s not counted: the cache is unavailable", self.scope)
+            return True
         if self.key is not None:
             remaining = max(self.num_requests - len(self.history), 0)
             reset = (math.ceil(self.duration - (self.now - self.history[-1]))

@@ -3,6 +3,7 @@ after 24 hours; one time-zone form in every API timestamp."""
 
 import datetime
 import re
+import socket
 
 import pytest
 import time_machine
@@ -35,6 +36,23 @@ def test_each_token_has_its_own_limit_with_ratelimit_headers(world, settings):
     assert refused.json()["errors"][0]["code"] == "throttled"
     # the association's other token is counted on its own
     assert second.get("/api/v1/projects/").status_code == 200
+
+
+def test_a_request_is_let_through_uncounted_while_the_cache_is_down(world, settings, caplog):
+    # the limits are counted in Redis; with Redis gone, money must still be recordable
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        nowhere = probe.getsockname()[1]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{nowhere}/0"}}
+    client = _client(AuthToken.objects.create(world.migrant)[1])
+    answer = client.post("/api/v1/pledges/", {
+        "project": world.approved().pk, "amount": "1000.00", "currency": "RUB",
+        "expected_on": str(timezone.localdate() + datetime.timedelta(days=40))}, format="json")
+    assert answer.status_code == 201, answer.content
+    assert "RateLimit-Remaining" not in answer
+    assert m.Pledge.objects.filter(pk=answer.json()["id"]).exists()
+    assert "rate limit user not counted: the cache is unavailable" in caplog.text
 
 
 def test_anonymous_callers_are_limited_per_address(db, settings):
