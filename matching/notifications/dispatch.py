@@ -109,7 +109,9 @@ def enqueue(ids: list[int]) -> int:
     if not ids:
         return 0
     try:
-        send_reminders.apply_async(args=[list(ids)], retry=False)
+        # argsrepr: not 500 ids in every log line (and not Celery's repr of them, 5 % of a day)
+        send_reminders.apply_async(args=[list(ids)], retry=False,
+                                   argsrepr=f"[{len(ids)} reminders: {ids[0]}…{ids[-1]}]")
     except Exception:  # broker down: the rows stay pending and are claimed again later
         log.warning("could not hand %s reminders to the workers", len(ids), exc_info=True)
         return 0

@@ -150,7 +150,7 @@ def test_a_dispatch_call_costs_the_same_queries_and_one_message_a_batch_whatever
     _due_tranches(world, count=tranches)
     messages = []
     monkeypatch.setattr(tasks.send_reminders, "apply_async",
-                        lambda args, retry: messages.append(args[0]))
+                        lambda args, **options: messages.append(args[0]))
     moment = local(D, 10)
     with time_machine.travel(moment, tick=False):
         planning.plan_days(planning.days_now())  # beat's planner ran before the send hour
