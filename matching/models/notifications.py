@@ -71,7 +71,7 @@ class Reminder(models.Model):
                                   verbose_name=_("recipient"), db_index=False)
     # A pointer for links and scope, like `subject_id`, without a constraint in the database:
     # checking it cost planning a row lock (FOR KEY SHARE) on every project reminded of, about
-    # 40 % of the insert of a day's reminders at 10,000 projects, and made planning wait for
+    # a third of inserting a day's reminders at 10,000 projects, and made planning wait for
     # every project a service held under its lock (FOR UPDATE). Planning takes the ids from
     # the projects themselves in the same statement; the ORM still cascades a deletion.
     project = models.ForeignKey("matching.Project", models.CASCADE, null=True, blank=True,

@@ -173,8 +173,8 @@ def _review_waiting() -> str:
     # to the programme administrators of the region, so that the escalation reaches someone.
     # The recipients are worked out once per district (`r`, a handful of rows), then joined
     # to the waiting projects: as a condition on every (project, user) pair (`u.id IN
-    # (superiors of the project's district) OR ...`) it was 65 % of a day's planning at
-    # 10,000 projects (about 250 ms of 380 for 1,423 rows; bench/README.md).
+    # (superiors of the project's district) OR ...`) it was two thirds of selecting a day's
+    # reminders at 10,000 projects (about 250 ms of 340 for 1,423 rows; bench/README.md).
     submitted = "(p.submitted_at AT TIME ZONE %(tz)s)::date"
     superiors = f"""
         SELECT o.district_id, s.id AS user_id FROM matching_user o
