@@ -170,21 +170,28 @@ def _progress_report_due() -> str:
 
 def _review_waiting() -> str:
     # to the superiors of the district's officers; where none of them has an active superior,
-    # to the programme administrators of the region, so that the escalation reaches someone
+    # to the programme administrators of the region, so that the escalation reaches someone.
+    # The recipients are worked out once per district (`r`, a handful of rows), then joined
+    # to the waiting projects: as a condition on every (project, user) pair (`u.id IN
+    # (superiors of the project's district) OR ...`) it was two thirds of selecting a day's
+    # reminders at 10,000 projects (about 250 ms of 340 for 1,423 rows; bench/README.md).
     submitted = "(p.submitted_at AT TIME ZONE %(tz)s)::date"
     superiors = f"""
-        SELECT o.superior_id FROM matching_user o
+        SELECT o.district_id, s.id AS user_id FROM matching_user o
         JOIN matching_user s ON s.id = o.superior_id AND s.is_active
-        WHERE o.role = '{Role.OFFICER}' AND o.district_id = mh.district_id"""
+        WHERE o.role = '{Role.OFFICER}' AND o.district_id IS NOT NULL"""
     return f"""
-    SELECT DISTINCT 'project', p.id, p.id, '{K.REVIEW_WAITING}', {submitted}, u.id, u.timezone
+    SELECT 'project', p.id, p.id, '{K.REVIEW_WAITING}', {submitted}, u.id, u.timezone
     FROM matching_project p
     JOIN matching_mahalla mh ON mh.id = p.mahalla_id
-    JOIN matching_district d ON d.id = mh.district_id
-    JOIN matching_user u ON u.is_active AND (
-        u.id IN ({superiors})
-        OR (u.role = '{Role.ADMINISTRATOR}' AND (u.region_id IS NULL OR u.region_id = d.region_id)
-            AND NOT EXISTS ({superiors})))
+    JOIN ({superiors}
+          UNION
+          SELECT d.id, a.id FROM matching_district d
+          JOIN matching_user a ON a.role = '{Role.ADMINISTRATOR}' AND a.is_active
+                              AND (a.region_id IS NULL OR a.region_id = d.region_id)
+          WHERE NOT EXISTS (SELECT 1 FROM ({superiors}) h WHERE h.district_id = d.id)
+         ) r ON r.district_id = mh.district_id
+    JOIN matching_user u ON u.id = r.user_id
     WHERE p.status IN {_in([ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW])}
       AND p.submitted_at IS NOT NULL
       AND {submitted} <= %(day)s::date - {REVIEW_WAIT_DAYS + 1}"""

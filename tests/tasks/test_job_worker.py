@@ -187,8 +187,8 @@ def test_a_long_import_does_not_hold_up_a_reminder(world, start_worker, held):
                          .values_list("status", flat=True)) == {"sent"},
              timeout=30, what="the reminders")
     assert _job(job.pk).status == "running"
-    assert "send_reminder[" in others.log.read_text()
-    assert "send_reminder[" not in imports.log.read_text()
+    assert "send_reminders[" in others.log.read_text()
+    assert "send_reminders[" not in imports.log.read_text()
     holder.release()
     wait_for(lambda: _job(job.pk).status == "succeeded", timeout=60, what="the import")
     assert m.Receipt.objects.count() == ROWS
