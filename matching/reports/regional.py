@@ -85,10 +85,7 @@ SELECT t.district_id, t.scheme_id, s.fiscal_year, t.currency, t.role, t.pledge_c
        {{states}}, sum(t.projects), sum(t.received), sum(t.matched), sum(t.disbursed),
        sum(t.pledged)
 FROM {SOURCE} JOIN matching_scheme s ON s.id = t.scheme_id
-WHERE t.status <> ALL(%(unsubmitted)s) AND t.district_id IN (
-    SELECT d.id FROM matching_district d JOIN matching_region r ON r.id = d.region_id
-    WHERE (%(region)s::bigint IS NULL OR d.region_id = %(region)s)
-      AND (%(country)s::bigint IS NULL OR r.country_id = %(country)s))
+WHERE t.status <> ALL(%(unsubmitted)s) AND t.district_id = ANY(%(districts)s)
 GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
@@ -98,10 +95,14 @@ class _Summary:
     as GROUP BYs over the projects, commitments and pledges: `ledger.verify` checks it)."""
 
     def __init__(self, filters: Filters, district_ids: set[int]):
+        trend_ids = district_ids
+        if filters.district:  # the trend covers the whole region (or country) in any case
+            trend_ids = set(District.objects.filter(
+                Filters(country=filters.country, region=filters.region).places(""))
+                .values_list("id", flat=True))
         states = ", ".join(f"coalesce(sum(t.projects) FILTER (WHERE t.status = ANY(%(state_{k})s)), 0)"
                            for k in STATE_GROUPS)
-        params = {"unsubmitted": list(UNSUBMITTED_STATES), "region": filters.region,
-                  "country": filters.country,
+        params = {"unsubmitted": list(UNSUBMITTED_STATES), "districts": sorted(trend_ids),
                   **{f"state_{k}": list(v) for k, v in STATE_GROUPS.items()}}
         with connection.cursor() as cursor:
             cursor.execute(SUMMARY_SQL.format(states=states), params)
@@ -265,7 +266,9 @@ def _rows(places, totals, parties, pledged, complaints) -> list[dict]:
 
 def _mahalla_counts(filters: Filters) -> dict[int, dict]:
     """Per district: its mahallas, and those without a project in scope."""
-    has_project = Exists(Project.objects.filter(filters.projects(), mahalla=OuterRef("pk")))
+    # the mahallas are those in scope already: the subquery only asks for a project there
+    has_project = Exists(Project.objects.filter(filters.projects(places=False),
+                                                mahalla=OuterRef("pk")))
     rows = (Mahalla.objects.filter(filters.places("district__")).order_by().values("district")
             .annotate(mahallas=Count("id"), mahallas_without_project=Count("id",
                                                                           filter=~has_project)))
