@@ -58,6 +58,48 @@ MOVED_ROWS = """SELECT m.{p}d, m.{p}s, m.{p}c, m.{p}st, x.role, x.pledge_currenc
   FROM moved m JOIN parts x ON x.id = m.id"""
 
 
+# A mahalla moved to another district (the geography loader) takes its projects' rows, their
+# commitments and their announced pledges along.
+MAHALLA = """WITH moved AS (
+    SELECT o.id, o.district_id AS od, n.district_id AS nd
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE o.district_id IS DISTINCT FROM n.district_id),
+  parts AS (
+    SELECT p.mahalla_id, p.scheme_id, p.currency, p.status, ''::varchar AS role,
+           ''::varchar AS pledge_currency, 1 AS projects, p.received, p.matched,
+           p.disbursed, 0::numeric AS pledged
+    FROM matching_project p WHERE p.mahalla_id IN (SELECT id FROM moved)
+    UNION ALL
+    SELECT p.mahalla_id, p.scheme_id, p.currency, p.status, c.role, '', 0, 0, c.matched,
+           c.disbursed, 0
+    FROM matching_commitment c JOIN matching_project p ON p.id = c.project_id
+    WHERE p.mahalla_id IN (SELECT id FROM moved)
+    UNION ALL
+    SELECT p.mahalla_id, p.scheme_id, p.currency, p.status, '', pl.currency, 0, 0, 0, 0,
+           pl.amount
+    FROM matching_pledge pl JOIN matching_project p ON p.id = pl.project_id
+    WHERE p.mahalla_id IN (SELECT id FROM moved) AND pl.status = 'announced')
+INSERT INTO matching_regionalpending ({key}, {sums}) """
+MAHALLA_ROWS = """SELECT m.{p}d, x.scheme_id, x.currency, x.status, x.role, x.pledge_currency,
+    {sign} * x.projects, {sign} * x.received, {sign} * x.matched, {sign} * x.disbursed,
+    {sign} * x.pledged
+  FROM moved m JOIN parts x ON x.mahalla_id = m.id"""
+
+
+def _mahalla_trigger() -> str:
+    rows = (MAHALLA_ROWS.format(p="o", sign=-1) + "\nUNION ALL\n"
+            + MAHALLA_ROWS.format(p="n", sign=1))
+    return f"""
+CREATE FUNCTION matching_regional_mahalla() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {MAHALLA.format(key=KEY, sums=SUMS)}{GROUPED.format(rows=rows)};
+    RETURN NULL;
+END $$;
+CREATE TRIGGER matching_regional_mahalla_update AFTER UPDATE ON matching_mahalla
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION matching_regional_mahalla();"""
+
+
 def _rows(template: str, op: str) -> str:
     parts = []
     if op in ("INSERT", "UPDATE"):
@@ -123,10 +165,13 @@ END $$;""")
 CREATE TRIGGER matching_regional_{table}_{op.lower()} AFTER {op} ON matching_{table}
     REFERENCING {tables} FOR EACH STATEMENT
     EXECUTE FUNCTION matching_regional_{table}();""")
+    sql.append(_mahalla_trigger())
     return "\n".join(sql)
 
 
 DROP = """
+DROP TRIGGER IF EXISTS matching_regional_mahalla_update ON matching_mahalla;
+DROP FUNCTION IF EXISTS matching_regional_mahalla();
 DROP TRIGGER IF EXISTS matching_regional_project_insert ON matching_project;
 DROP TRIGGER IF EXISTS matching_regional_project_update ON matching_project;
 DROP TRIGGER IF EXISTS matching_regional_project_delete ON matching_project;

@@ -8,7 +8,7 @@ The regional report reads a few hundred of these rows instead of scanning every 
 commitment and pledge.
 
 Who writes them: nobody in Python. The ledger (`matching/ledger.py`) stays the only writer of
-money; statement triggers on the projects, commitments and pledges (migration
+money; statement triggers on the projects, commitments, pledges and mahallas (migration
 `regional_totals`) append each statement's change of those totals, grouped per key, to
 `matching_regionalpending`; a deferred constraint trigger folds the transaction's pending
 changes into these rows at commit, in one statement sorted by key. So a summary row is locked

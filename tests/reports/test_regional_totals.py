@@ -112,3 +112,18 @@ def test_the_report_reads_summary_rows_in_seven_queries(programme,
         report = regional_report(Filters(year=w.scheme.fiscal_year, scheme=w.scheme.code))
     rows = {r["name"]: r for r in report.table("districts").rows}
     assert rows["Chirchiq"]["matched"] == Decimal("10000000")
+
+
+def test_a_mahalla_moved_to_another_district_takes_its_projects_along(programme):
+    w = programme.world
+    regional_totals.fold_now()
+    before_a = _row(w.district_a)
+    assert before_a["projects"] == 1
+    # the geography loader's way: the mahalla's district column changes
+    m.Mahalla.objects.filter(pk=w.mahalla_a.pk).update(district=programme.district_c)
+    regional_totals.fold_now()
+    assert _row(w.district_a)["projects"] == 0
+    assert _row(programme.district_c) == before_a
+    assert _row(programme.district_c, role="district")["disbursed"] == Decimal("8000000")
+    assert _row(programme.district_c, pledge_currency="RUB")["pledged"] == Decimal("250000")
+    assert ledger.verify() == []
