@@ -25,25 +25,36 @@ SOURCE = f"""(SELECT {_KEY}, {_SUMS} FROM matching_regionaltotal
     SELECT {_KEY}, {_SUMS} FROM matching_regionalpending) t"""
 LIVE_SQL = f"SELECT {_KEY}, {_TOTALS} FROM {SOURCE} GROUP BY {_KEY}"
 
-# What the rows must hold: a GROUP BY over the cached totals (the migration's fill).
+# What the rows must hold: a GROUP BY over the cached totals (the migration's fill), of the
+# projects `{where}` selects (p).
 RECOMPUTE_SQL = f"""
 SELECT {_KEY}, {_TOTALS} FROM (
     SELECT mh.district_id, p.scheme_id, p.currency, p.status, '' AS role,
            '' AS pledge_currency, 1 AS projects, p.received, p.matched, p.disbursed,
            0 AS pledged
     FROM matching_project p JOIN matching_mahalla mh ON mh.id = p.mahalla_id
+    WHERE {{where}}
     UNION ALL
     SELECT mh.district_id, p.scheme_id, p.currency, p.status, c.role, '', 0, 0, c.matched,
            c.disbursed, 0
     FROM matching_commitment c JOIN matching_project p ON p.id = c.project_id
     JOIN matching_mahalla mh ON mh.id = p.mahalla_id
+    WHERE {{where}}
     UNION ALL
     SELECT mh.district_id, p.scheme_id, p.currency, p.status, '', pl.currency, 0, 0, 0, 0,
            pl.amount
     FROM matching_pledge pl JOIN matching_project p ON p.id = pl.project_id
     JOIN matching_mahalla mh ON mh.id = p.mahalla_id
-    WHERE pl.status = 'announced') t
+    WHERE pl.status = 'announced' AND {{where}}) t
 GROUP BY {_KEY}"""
+
+
+def add_loaded_projects(cursor, first_id: int) -> None:
+    """Add the projects from `first_id` on (with their commitments and pledges), loaded with
+    the triggers off (`demo/bulk.py`: COPY under session_replication_role = replica), as
+    pending changes, folded at commit. Run with the triggers back on."""
+    cursor.execute(f"INSERT INTO matching_regionalpending ({_KEY}, {_SUMS}) "
+                   + RECOMPUTE_SQL.format(where="p.id >= %(first)s"), {"first": first_id})
 
 
 def fold_now() -> None:
@@ -64,7 +75,7 @@ def differences() -> list[tuple[tuple, str, Decimal, Decimal]]:
     with connection.cursor() as cursor:
         cursor.execute(LIVE_SQL)
         kept = _by_key(cursor.fetchall())
-        cursor.execute(RECOMPUTE_SQL)
+        cursor.execute(RECOMPUTE_SQL.format(where="true"))
         recomputed = _by_key(cursor.fetchall())
     zeros = (0,) * len(SUMS)
     found = []
