@@ -7,8 +7,9 @@ appends one entry; `post_many` appends a whole set (a bulk import) with one INSE
 UPDATE per table of totals, by the same rules. A mistake is undone by `reverse()`, never by
 an edit: the database refuses UPDATE and DELETE on the ledger table.
 
-`verify()` recomputes every cached total from the entries with aggregate queries and reports
-each difference; the `verify_ledger` command and a nightly task run it through `check()`, which
+`verify()` recomputes every cached total from the entries with aggregate queries, and the
+regional summary rows (`models/summaries.py`, kept by the database from these totals in the
+same transaction) from the totals, and reports each difference; the `verify_ledger` command and a nightly task run it through `check()`, which
 keeps each run's result for the auditor (`LedgerCheck`).
 """
 
@@ -169,8 +170,19 @@ def _differences(queryset, checks: dict[str, Coalesce]) -> list[Difference]:
     return found
 
 
+def _summary_differences() -> list[Difference]:
+    """The regional summary rows against a GROUP BY over the cached totals checked above
+    (`regional_totals`): named by district, the figure saying which row."""
+    from . import regional_totals
+
+    return [Difference("RegionalTotal", key[0], f"{name} (scheme {key[1]}, {key[2]}, {key[3]}"
+                       + "".join(f", {part}" for part in key[4:] if part) + ")", kept, want)
+            for key, name, kept, want in regional_totals.differences()]
+
+
 def verify() -> list[Difference]:
-    """Every cached total that disagrees with the ledger (an empty list when all agree)."""
+    """Every cached total that disagrees with the ledger, and every regional summary row
+    that disagrees with the cached totals (an empty list when all agree)."""
     return [
         *_differences(Project.objects.all(), {
             "received": _ledger_sum("project", RECEIVED_KINDS),
@@ -189,6 +201,7 @@ def verify() -> list[Difference]:
             "reserved": _ledger_sum("envelope", [EntryKind.RESERVATION]),
             "disbursed": _ledger_sum("envelope", DISBURSED_KINDS),
         }),
+        *_summary_differences(),
     ]
 
 

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import models as m
+from .. import regional_totals
 from ..rules import split
 
 BENCH_SCHEME = "bench-1x1"
@@ -99,11 +100,13 @@ def generate(count: int, *, progress=print, seed: int = 42) -> int:
     today = timezone.localdate()
     statuses = [s for s, weight in MIX for _ in range(weight)]
     with transaction.atomic(), connection.cursor() as cursor:
+        replica = True
         try:
             with transaction.atomic():
                 cursor.execute("SET LOCAL session_replication_role = replica")
         except Exception:  # not a superuser: load with the audit triggers on
             progress("loading with audit triggers on (no superuser)")
+            replica = False
         t = {name: Table(model, cols, _start(cursor, model)) for name, model, cols in [
             ("project", m.Project, ["code", "title", "description", "mahalla_id",
                                     "association_id", "scheme_id", "scheme_version_id",
@@ -130,6 +133,7 @@ def generate(count: int, *, progress=print, seed: int = 42) -> int:
                                       "created_by_id", "created_at"]),
         ]}
         now = timezone.now()
+        first_project = t["project"].next_id
         for n in range(count):
             _one(t, rnd, n, scheme, version, admin, envelopes, mahallas, associations,
                  statuses, today, now)
@@ -146,6 +150,9 @@ def generate(count: int, *, progress=print, seed: int = 42) -> int:
                                   0) disbursed
                   FROM matching_ledgerentry WHERE envelope_id IS NOT NULL GROUP BY envelope_id) s
             WHERE e.id = s.envelope_id""")
+        if replica:  # the regional summary rows of the new projects: their triggers were off
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            regional_totals.add_loaded_projects(cursor, first_project)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return count

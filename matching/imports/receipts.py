@@ -134,8 +134,9 @@ def write(valid: list[Row], actor, batch, progress=NO_PROGRESS) -> list[int]:
     # after the rows it names, and in PostgreSQL the statements that triggers run (the
     # audit's, one per receipt and per total moved) slow down as the queue of checks waiting
     # for the commit grows (100,000 rows on the bench database: 156 s deferred, 59 s checked
-    # as written). The only deferrable constraints are Django's foreign keys, initially
-    # deferred: set back at the end (after an error, the rollback of the transaction or
+    # as written). The deferrable constraints are Django's foreign keys, initially deferred,
+    # and the fold of the regional summary rows, which stays at commit (`_set_constraints`):
+    # set back at the end (after an error, the rollback of the transaction or
     # savepoint restores the setting).
     _set_constraints("IMMEDIATE")
     receipts = []
@@ -174,5 +175,8 @@ def write(valid: list[Row], actor, batch, progress=NO_PROGRESS) -> list[int]:
 
 
 def _set_constraints(when: str) -> None:
+    """`when` for every deferrable constraint but the fold of the regional summary rows,
+    which locks them at commit, last, in key order (`models/summaries.py`)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SET CONSTRAINTS ALL {when}")
+        cursor.execute(f"SET CONSTRAINTS ALL {when}; "
+                       "SET CONSTRAINTS matching_regional_fold DEFERRED")

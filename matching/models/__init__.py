@@ -76,3 +76,7 @@ __all__ += ["COMPUTED_KINDS", "SCORE_MAX", "Application", "Call", "CallEnvelope"
             "Criterion", "CriterionKind", "CriterionValue", "Attendance", "CommitteeMember",
             "CommitteeSession", "Interest", "Score", "ScoreSheet", "SessionStatus", "Vote",
             "VoteChoice", "AllocationRun", "CallDecision", "Outcome"]
+
+from .summaries import RegionalTotal  # noqa: E402
+
+__all__ += ["RegionalTotal"]

@@ -62,15 +62,17 @@ class Filters:
     district: int | None = None
     currency: str = ""  # only projects in this currency: sums never mix currencies
 
-    def projects(self, prefix: str = "", *, any_currency: bool = False) -> Q:
+    def projects(self, prefix: str = "", *, any_currency: bool = False,
+                 places: bool = True) -> Q:
         """The Q selecting projects (through `prefix`, e.g. "project__") in scope (in any
-        currency, with `any_currency`)."""
+        currency, with `any_currency`; in any place, with `places=False`, where the caller
+        already holds the places in scope)."""
         q = Q(**{f"{prefix}status__in": [s for s in S.values if s not in UNSUBMITTED_STATES]})
         if self.scheme_ids is not None:
             q &= Q(**{f"{prefix}scheme_id__in": self.scheme_ids})
         if self.currency and not any_currency:
             q &= Q(**{f"{prefix}currency": self.currency})
-        return q & self.places(f"{prefix}mahalla__district__")
+        return q & self.places(f"{prefix}mahalla__district__") if places else q
 
     @cached_property
     def scheme_ids(self) -> list[int] | None:

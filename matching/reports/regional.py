@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import datetime
 
+from django.db import connection
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from ..models import (Commitment, Complaint, ComplaintStatus, Country, District,
                       PledgeStatus, Project, Scheme)
 from ..models.complaints import ANSWER_WITHIN_DAYS
 from ..places import name_expr
+from ..querysets import UNSUBMITTED_STATES
+from ..regional_totals import SOURCE
 from . import equity
 from .common import (PARTY_ORDER, STATE_GROUPS, ZERO, Filters, Report, party_label, ratio,
                      state_labels)
@@ -73,6 +76,75 @@ def _pledged(filters: Filters, group: str) -> dict[int, dict]:
     for row in rows:
         found[row[f"project__{group}"]][f"pledged_{row['currency']}"] = row["total"]
     return found
+
+
+# Per district, scheme, currency, party and pledge currency, over the summary rows of the
+# programme's states (`models/summaries.py`): a few hundred rows, whatever the number of projects.
+SUMMARY_SQL = f"""
+SELECT t.district_id, t.scheme_id, s.fiscal_year, t.currency, t.role, t.pledge_currency,
+       {{states}}, sum(t.projects), sum(t.received), sum(t.matched), sum(t.disbursed),
+       sum(t.pledged)
+FROM {SOURCE} JOIN matching_scheme s ON s.id = t.scheme_id
+WHERE t.status <> ALL(%(unsubmitted)s) AND t.district_id = ANY(%(districts)s)
+GROUP BY 1, 2, 3, 4, 5, 6"""
+
+
+class _Summary:
+    """The district figures, the trend's matched money per year and district, and the
+    projects kept in another currency, from one read of the summary rows (the same sums
+    as GROUP BYs over the projects, commitments and pledges: `ledger.verify` checks it)."""
+
+    def __init__(self, filters: Filters, district_ids: set[int]):
+        trend_ids = district_ids
+        if filters.district:  # the trend covers the whole region (or country) in any case
+            trend_ids = set(District.objects.filter(
+                Filters(country=filters.country, region=filters.region).places(""))
+                .values_list("id", flat=True))
+        states = ", ".join(f"coalesce(sum(t.projects) FILTER (WHERE t.status = ANY(%(state_{k})s)), 0)"
+                           for k in STATE_GROUPS)
+        params = {"unsubmitted": list(UNSUBMITTED_STATES), "districts": sorted(trend_ids),
+                  **{f"state_{k}": list(v) for k, v in STATE_GROUPS.items()}}
+        with connection.cursor() as cursor:
+            cursor.execute(SUMMARY_SQL.format(states=states), params)
+            rows = cursor.fetchall()
+        self.totals: dict[int, dict] = {}
+        self.parties: dict[int, dict] = defaultdict(dict)
+        self.pledged: dict[int, dict] = defaultdict(dict)
+        self.by_year: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        years_with_projects: set[int] = set()
+        self.other_currency = 0
+        schemes = None if filters.scheme_ids is None else set(filters.scheme_ids)
+        n = len(STATE_GROUPS)
+        for district, scheme, year, currency, role, pledge_currency, *figures in rows:
+            counts, (projects, received, matched, disbursed, pledged) = figures[:n], figures[n:]
+            same = not filters.currency or currency == filters.currency
+            project_row = not role and not pledge_currency
+            if project_row and same:  # the trend: every year, every district of the scope
+                self.by_year[year][district] += matched
+                if projects:
+                    years_with_projects.add(year)
+            if district not in district_ids or (schemes is not None and scheme not in schemes):
+                continue
+            if not same:
+                if project_row:
+                    self.other_currency += projects
+            elif project_row:
+                found = self.totals.setdefault(district, {
+                    "projects": 0, **{f"state_{k}": 0 for k in STATE_GROUPS},
+                    **{m: ZERO for m in MONEY}})
+                found["projects"] += projects
+                for key, count in zip(STATE_GROUPS, counts):
+                    found[f"state_{key}"] += count
+                for key, amount in zip(MONEY, (received, matched, disbursed)):
+                    found[key] += amount
+            elif role:
+                party = self.parties[district]
+                party[f"matched_{role}"] = party.get(f"matched_{role}", ZERO) + matched
+                party[f"disbursed_{role}"] = party.get(f"disbursed_{role}", ZERO) + disbursed
+            elif pledged:
+                key = f"pledged_{pledge_currency}"
+                self.pledged[district][key] = self.pledged[district].get(key, ZERO) + pledged
+        self.by_year = {y: v for y, v in self.by_year.items() if y in years_with_projects}
 
 
 def _complaint_totals(filters: Filters, group: str) -> dict[int, dict]:
@@ -194,22 +266,17 @@ def _rows(places, totals, parties, pledged, complaints) -> list[dict]:
 
 def _mahalla_counts(filters: Filters) -> dict[int, dict]:
     """Per district: its mahallas, and those without a project in scope."""
-    has_project = Exists(Project.objects.filter(filters.projects(), mahalla=OuterRef("pk")))
+    # the mahallas are those in scope already: the subquery only asks for a project there
+    has_project = Exists(Project.objects.filter(filters.projects(places=False),
+                                                mahalla=OuterRef("pk")))
     rows = (Mahalla.objects.filter(filters.places("district__")).order_by().values("district")
             .annotate(mahallas=Count("id"), mahallas_without_project=Count("id",
                                                                           filter=~has_project)))
     return {row.pop("district"): row for row in rows}
 
 
-def _trend(filters: Filters, districts: list[dict]) -> list[dict]:
-    """The concentration index of every fiscal year, over the same districts (one query)."""
-    scope = Filters(scheme="", country=filters.country, region=filters.region,
-                    currency=filters.currency)
-    rows = (Project.objects.filter(scope.projects()).order_by()
-            .values("scheme__fiscal_year", "mahalla__district").annotate(matched=Sum("matched")))
-    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for row in rows:
-        by_year[row["scheme__fiscal_year"]][row["mahalla__district"]] = row["matched"]
+def _trend(by_year: dict[int, dict[int, Decimal]], districts: list[dict]) -> list[dict]:
+    """The concentration index of every fiscal year, over the same districts."""
     trend = []
     for year in sorted(by_year):
         shares = [equity.Share(by_year[year].get(d["id"], ZERO), d["population"])
@@ -234,10 +301,10 @@ def regional_report(filters: Filters) -> Report:
     counts = _mahalla_counts(filters)
     for place in district_places:
         place.update(counts.get(place["id"], {"mahallas": 0, "mahallas_without_project": 0}))
-    pledged = _pledged(filters, "mahalla__district")
+    summary = _Summary(filters, {place["id"] for place in district_places})
+    pledged = summary.pledged
     currencies = sorted({k[8:] for p in pledged.values() for k in p})
-    districts = _rows(district_places, _project_totals(filters, "mahalla__district"),
-                      _party_totals(filters, "mahalla__district"), pledged,
+    districts = _rows(district_places, summary.totals, summary.parties, pledged,
                       _complaint_totals(filters, "mahalla__district"))
     _fill(districts, roles)
     shares = [equity.Share(d["matched"], d["population"]) for d in districts]
@@ -250,7 +317,7 @@ def regional_report(filters: Filters) -> Report:
                         [d for d in districts if d["projects"] == 0]))
     if filters.district:
         tables += _mahalla_tables(filters, roles, currency)
-    trend = _trend(filters, districts)
+    trend = _trend(summary.by_year, districts)
     tables.append(Table("concentration_trend", _("Concentration across years"), [
         Column("year", _("Fiscal year")),
         Column("matched", _("Matched"), kind="money", currency=currency),
@@ -270,7 +337,7 @@ def regional_report(filters: Filters) -> Report:
                "complaints_answered": answered,
                "complaints_late": sum(d["complaints_late"] for d in districts),
                "answer_days": _mean_days(districts, answered),
-               "other_currency_projects": _other_currency(filters)})
+               "other_currency_projects": summary.other_currency})
 
 
 def gini_help() -> str:
@@ -292,13 +359,6 @@ def _mean_days(rows: list[dict], answered: int) -> Decimal | None:
     total = sum((r["answer_days"] * r["complaints_answered"] for r in rows
                  if r["answer_days"] is not None), Decimal(0))
     return (total / answered).quantize(Decimal("0.1"))
-
-
-def _other_currency(filters: Filters) -> int:
-    """Projects of the same places kept in another currency: not in these sums (a sum never
-    mixes currencies), but counted, so that the page can say so."""
-    return (Project.objects.filter(filters.projects(any_currency=True))
-            .exclude(currency=filters.currency).count())
 
 
 def _named(rows) -> list[dict]:

@@ -7,20 +7,24 @@ fails if some rule never did: a machine whose every step is refused proves nothi
 import datetime
 from decimal import ROUND_DOWN, Decimal
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connection
+from django.db.models import Count, F, Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes, invariant,
                                  precondition, rule, run_state_machine_as_test)
 
-from matching import currencies, ledger
+from matching import currencies, ledger, regional_totals
 from matching import models as m
 from matching import services
 from matching.errors import ServiceError
+from matching.querysets import UNSUBMITTED_STATES
+from matching.reports.common import Filters
+from matching.reports.regional import regional_report
 
 SUCCEEDED: Counter = Counter()
 REFUSED: dict[str, Counter] = {}
@@ -192,6 +196,44 @@ class MoneyMachine(RuleBasedStateMachine):
             paid = (m.Commitment.objects.filter(project=project, role="association")
                     .aggregate(s=Sum("disbursed"))["s"] or 0)
             assert project.received >= paid
+
+    @invariant()
+    def the_regional_report_adds_up_the_ledger(self):
+        """The summary rows, folded as a commit would fold them, give the regional report the
+        figures a recomputation from the ledger's entries (and the pledges) gives, per
+        district: projects, money received, matched and paid out, per party, and pledged."""
+        regional_totals.fold_now()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM matching_regionalpending")
+            assert cursor.fetchone()[0] == 0
+        rows = {r["id"]: r for r in regional_report(Filters()).table("districts").rows}
+        programme = m.Project.objects.exclude(status__in=UNSUBMITTED_STATES)
+        expected: dict[int, dict] = defaultdict(lambda: defaultdict(Decimal))
+        for e in (m.LedgerEntry.objects.filter(project__in=programme)
+                  .values("project__mahalla__district", "kind", "role")
+                  .annotate(total=Sum("amount"))):
+            figures, role, total = expected[e["project__mahalla__district"]], e["role"], \
+                e["total"]
+            if e["kind"] in ledger.RECEIVED_KINDS:
+                figures["received"] += total
+            elif e["kind"] == m.EntryKind.MATCH:
+                figures[f"matched_{role}"] += total
+                if role != m.ASSOCIATION_ROLE:
+                    figures["matched"] += total
+            elif e["kind"] in ledger.DISBURSED_KINDS:
+                figures["disbursed"] += total
+                figures[f"disbursed_{role}"] += total
+        for p in (m.Pledge.objects.filter(project__in=programme, status="announced")
+                  .values("project__mahalla__district", "currency")
+                  .annotate(total=Sum("amount"))):
+            expected[p["project__mahalla__district"]][f"pledged_{p['currency']}"] += p["total"]
+        for p in programme.values("mahalla__district").annotate(n=Count("id")):
+            expected[p["mahalla__district"]]["projects"] = p["n"]
+        for district, row in rows.items():
+            for name in ("projects", "received", "matched", "disbursed"):
+                assert row[name] == expected[district][name], (district, name)
+            for name, value in expected[district].items():
+                assert row.get(name, 0) == value, (district, name, row.get(name), value)
 
     @invariant()
     def every_match_is_within_the_rule(self):
