@@ -201,7 +201,7 @@ INSERT INTO matching_regionaltotal ({KEY}, {SUMS})
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0023_notification_preferences'),
+        ('matching', '0024_reminder_project_pointer'),
     ]
 
     operations = [
