@@ -16,7 +16,7 @@ from matching import services
 from matching.reports.common import Filters
 from matching.reports.regional import regional_report
 
-MIGRATION = importlib.import_module("matching.migrations.0024_regional_totals")
+MIGRATION = importlib.import_module("matching.migrations.0025_regional_totals")
 
 
 def _pending() -> int:
