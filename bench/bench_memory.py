@@ -5,10 +5,10 @@ Web: gunicorn with 2 workers, as the HTTP benchmark runs it, serves the benchmar
 of the largest region) under wrk for BENCH_MEMORY_SECONDS each; then the peak resident memory
 (VmHWM in /proc/<pid>/status) of each worker process is read, and the larger is printed.
 
-Celery: one real worker (prefork, one child, a fresh child for each task, the app's settings, the private Redis) that also
-loads bench/memory_tasks.py runs the re-matching of the fiscal year with BENCH_DRIFTED's first
-share drifted, then one reminder dispatch call on the busiest due day, each rolled back; each
-task writes its own process's VmHWM when it ends. The dispatch's messages are removed from
+Celery: one real worker (prefork, one child, a fresh child for each task, the app's settings,
+the private Redis) that also loads bench/memory_tasks.py runs the re-matching of the fiscal
+year with BENCH_DRIFTED's first share drifted, then one reminder dispatch call on the busiest
+due day, each rolled back; each task writes its own process's VmHWM when it ends. The dispatch's messages are removed from
 the reminders queue afterwards (nothing consumes them here).
 
 No baseline: these are sizes, read by people (bench/README.md, "Scaling")."""
@@ -44,7 +44,8 @@ SECONDS = int(os.environ.get("BENCH_MEMORY_SECONDS", "5"))
 QUEUE = "bench-memory"
 
 
-def _peak_kb(pid: int) -> int:
+def peak_kb(pid: int | str = "self") -> int:
+    """A process's peak resident memory so far (VmHWM), in kB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
@@ -111,7 +112,7 @@ def web(token: str, project_id: int, scheme: str) -> "Size":
         for path, key in paths:
             _load(f"http://127.0.0.1:{port}{path}", key)
         workers = _children(server.pid)
-        peaks = {pid: _peak_kb(pid) for pid in workers}
+        peaks = {pid: peak_kb(pid) for pid in workers}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -160,11 +161,10 @@ def celery_worker(year: int) -> list["Size"]:
                     if worker.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"the Celery worker did not finish {name}")
                     time.sleep(0.5)
-                time.sleep(0.2)  # written in one call; let it land
                 result = json.loads(report.read_text())
-            lines.append(Size(label, result["peak_kb"] / 1024, f"(VmHWM of the worker's child that ran it; "
-                                   f"{result['what']} in {result['seconds']:.1f} s, "
-                                   f"rolled back)"))
+            lines.append(Size(label, result["peak_kb"] / 1024,
+                              f"(VmHWM of the worker's child that ran it; {result['what']} "
+                              f"in {result['seconds']:.1f} s, rolled back)"))
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)

@@ -15,13 +15,6 @@ class _Rollback(Exception):
     pass
 
 
-def _peak_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def _rolled_back(work) -> tuple[float, object]:
     from django.db import transaction
 
@@ -34,8 +27,11 @@ def _rolled_back(work) -> tuple[float, object]:
 
 
 def _report(report: str, seconds: float, what: str) -> None:
-    Path(report).write_text(json.dumps({"seconds": seconds, "what": what,
-                                        "peak_kb": _peak_kb()}))
+    from .bench_memory import peak_kb
+
+    written = Path(f"{report}.part")  # renamed when whole: the bench waits for `report`
+    written.write_text(json.dumps({"seconds": seconds, "what": what, "peak_kb": peak_kb()}))
+    written.replace(report)
 
 
 @shared_task(name="bench.rematch")

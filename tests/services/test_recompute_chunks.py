@@ -45,7 +45,8 @@ def outcome(projects, since):
         "pk", "received", "matched", "disbursed", "status"))
     records = sorted((r["project_id"], r["scheme_version_id"], r["reason"],
                       r["created_by_id"], repr(r["result"]))
-                     for r in m.MatchRecord.objects.filter(project__in=projects, reason="recomputed")
+                     for r in m.MatchRecord.objects.filter(project__in=projects,
+                                                           reason="recomputed")
                      .values("project_id", "scheme_version_id", "reason", "created_by_id",
                              "result"))
     return entries, commitments, totals, records
