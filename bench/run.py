@@ -6,7 +6,8 @@ noisy, so the figures are read by people (see bench/README.md), never asserted.
 
     BENCH_PROJECTS=100000  size of the generated data set
     BENCH_SECONDS=20       duration of each load test
-    BENCH_ONLY=http,reports,reminders,reminderday,lag,import,recompute,allocation   a subset
+    BENCH_ONLY=http,reports,reminders,reminderday,lag,import,recompute,allocation,memory   a subset
+    BENCH_MEMORY_SECONDS=5 load on each URL before the web workers' peak memory is read
 """
 
 import os
@@ -43,7 +44,7 @@ def main() -> int:
     project_id = Project.objects.filter(scheme__code=BENCH_SCHEME, status="funding") \
         .values_list("pk", flat=True).first()
 
-    from bench import (bench_allocation, bench_http, bench_import, bench_recompute,
+    from bench import (bench_allocation, bench_http, bench_import, bench_memory, bench_recompute,
                        bench_reminder_day, bench_reminder_lag, bench_reminders, bench_reports)
 
     plan = [("reports", lambda: bench_reports.run(BENCH_SCHEME)),
@@ -53,7 +54,8 @@ def main() -> int:
             ("recompute", lambda: bench_recompute.run(year)),
             ("import", bench_import.run),
             ("http", lambda: bench_http.run(token, project_id)),
-            ("allocation", bench_allocation.run)]
+            ("allocation", bench_allocation.run),
+            ("memory", lambda: bench_memory.run(token, project_id, BENCH_SCHEME, year))]
     for name, work in plan:
         if ONLY and name not in ONLY:
             continue

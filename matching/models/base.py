@@ -34,16 +34,22 @@ def currency_check(field: str, name: str) -> models.CheckConstraint:
 
 
 def audited(*, exclude: list[str] | None = None, deletes: bool = True,
-            statement_inserts: bool = False):
+            statement_inserts: bool = False, statement_updates: bool = False):
     """Record every insert, update (and delete) of the model, with the acting user.
 
     Triggers, not signals: bulk and raw SQL writes are captured too. `statement_inserts`:
     inserts are recorded by one trigger per statement instead of one per row (the same audit
     rows, written by one INSERT … SELECT from the statement's transition table, with the
-    context looked up once): for tables written in bulk.
+    context looked up once): for tables written in bulk. `statement_updates`: the same for
+    updates (one audit row for each row that changed, as the row trigger writes), for the
+    tables whose cached totals the ledger moves a thousand rows at a time: a row trigger runs
+    a PL/pgSQL function with its own subtransaction for every row, and inside a long
+    transaction that cost grew with every correction already made (bench/README.md,
+    "Re-matching").
     """
-    level = pgtrigger.Statement if statement_inserts else pgtrigger.Row
-    trackers = [pghistory.InsertEvent(level=level), pghistory.UpdateEvent()]
+    row = pgtrigger.Row
+    trackers = [pghistory.InsertEvent(level=pgtrigger.Statement if statement_inserts else row),
+                pghistory.UpdateEvent(level=pgtrigger.Statement if statement_updates else row)]
     if deletes:
         trackers.append(pghistory.DeleteEvent())
 

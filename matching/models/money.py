@@ -159,7 +159,7 @@ class Receipt(models.Model):
         return f"{self.reference}: {self.amount} {self.currency}"
 
 
-@audited()
+@audited(statement_updates=True)  # totals moved in bulk by the ledger
 class Commitment(models.Model):
     """One per project and party: what the match rules give it under one scheme version.
 
@@ -212,7 +212,7 @@ class Commitment(models.Model):
         return f"{self.project_id} {self.role}: {self.target}"
 
 
-@audited()
+@audited(statement_updates=True)  # totals moved in bulk by the ledger
 class Tranche(models.Model):
     """A scheduled disbursement of one commitment: the party's share of tranche `number`."""
 

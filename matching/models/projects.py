@@ -34,7 +34,7 @@ class ExecutorKind(models.TextChoices):
     HOKIMIYAT = "hokimiyat", _("District administration")
 
 
-@audited()
+@audited(statement_updates=True)  # totals moved in bulk by the ledger
 class Project(TimeStamped):
     """A piece of community infrastructure in one mahalla.
 

@@ -197,7 +197,7 @@ class SchemeVersion(models.Model):
         return f"{self.scheme.code} v{self.number}"
 
 
-@audited()
+@audited(statement_updates=True)  # totals moved in bulk by the ledger
 class BudgetEnvelope(TimeStamped):
     """What one funder may commit under one scheme (and so one fiscal year).
 
