@@ -410,6 +410,7 @@ SPECTACULAR_SETTINGS = {
         "ReceiptStatusEnum": "matching.models.ReceiptStatus",
         "DeliveryStatusEnum": "matching.models.DeliveryStatus",
         "CategoryEnum": "matching.models.Category",
+        "EvidenceKindEnum": "matching.models.EvidenceKind",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
                              "matching.api.schema.document_headers",
