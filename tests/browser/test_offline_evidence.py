@@ -60,3 +60,30 @@ def wait_for(check, seconds=20):
             return True
         time.sleep(0.2)
     return False
+
+
+def test_background_sync_alone_sends_the_queue_with_every_page_closed(browser, live_server,
+                                                                      world, tmp_path):
+    # Chromium fires the worker's `sync` event when the context's emulated connection
+    # returns (Playwright sets the worker offline too); with no page open, nothing else can
+    # send the entry: not the pages' load or `online` handlers
+    project = world.approved()
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    upload_evidence_offline(page, live_server.url, project, tmp_path)
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(r => r.sync.getTags())") \
+        == ["hashar-queue"]
+    page.close()
+    assert context.pages == []
+    assert not wait_for(lambda: m.Evidence.objects.filter(project=project).exists(), 2), \
+        "sent while still offline"
+
+    context.set_offline(False)
+
+    assert wait_for(lambda: m.Evidence.objects.filter(project=project).exists(), 20), \
+        "the worker's sync event did not send the queue"
+    page = context.new_page()
+    page.goto(f"{live_server.url}/clerk/queue/")
+    expect(page.locator("#queue-list li.sent")).to_have_count(1)
+    expect(page.locator("#queue-list li.waiting")).to_have_count(0)
+    assert m.Evidence.objects.filter(project=project).count() == 1
