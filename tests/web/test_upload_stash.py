@@ -148,3 +148,22 @@ def test_purge_removes_kept_files_older_than_a_day_only(login, world, rub_rate):
     assert len(_stashed_paths()) == 2
     assert purge_upload_stashes() == 1
     assert len(_stashed_paths()) == 1
+
+
+def test_an_officers_refused_disbursement_keeps_its_act(login, world):
+    # the officer's evidence forms go through the same common.submit
+    project = world.approved()
+    world.receipt(project, "20000000.00")
+    tranche = m.Tranche.objects.filter(commitment__project=project,
+                                       commitment__role="district").order_by("number").first()
+    officer = login(world.bob)
+    url = reverse("officer-disburse", args=[tranche.pk])
+    refused = officer.post(url, {"amount": str(tranche.amount + 1), "evidence": "",
+                                 "file": png("act.png"), "description": "Act of works"})
+    name, token = _kept(refused)
+    assert refused.status_code == 400 and not m.Evidence.objects.exists()
+    done = officer.post(url, {"amount": "", "evidence": "", "description": "Act of works",
+                              name: token})
+    tranche.refresh_from_db()
+    assert done.status_code == 302 and tranche.disbursed == tranche.amount
+    assert tranche.evidence.file.read() == PNG and _stashed_paths() == []
