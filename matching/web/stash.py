@@ -39,7 +39,6 @@ class Kept(UploadedFile):
         handle = default_storage.open(path, "rb")
         super().__init__(handle, name=name, size=default_storage.size(path),
                          content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
-        self.stash_path = path
 
 
 def _file_fields(form):
