@@ -325,6 +325,9 @@ CELERY_BEAT_SCHEDULE = {
                              "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-keys": {"task": "matching.tasks.purge_idempotency_keys",
                                "schedule": crontab(minute=20)},
+    # the files kept from refused forms for their corrected submit (web/stash.py)
+    "purge-upload-stashes": {"task": "matching.tasks.purge_upload_stashes",
+                             "schedule": crontab(minute=40)},
     # plans every day that is today somewhere or begins within 2 hours, before its send hour,
     # and again to pick up what was created since
     "plan-reminders": {"task": "matching.notifications.plan_reminders", "schedule": 900.0},
@@ -407,6 +410,7 @@ SPECTACULAR_SETTINGS = {
         "ReceiptStatusEnum": "matching.models.ReceiptStatus",
         "DeliveryStatusEnum": "matching.models.DeliveryStatus",
         "CategoryEnum": "matching.models.Category",
+        "EvidenceKindEnum": "matching.models.EvidenceKind",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
                              "matching.api.schema.document_headers",

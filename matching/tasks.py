@@ -47,3 +47,11 @@ def purge_expired_tokens() -> int:
     from .api.auth import purge_expired_tokens as purge
 
     return purge()
+
+
+@shared_task
+def purge_upload_stashes() -> int:
+    """Hourly: remove the files kept from refused forms (web/stash.py) older than a day."""
+    from .web.stash import purge
+
+    return purge()

@@ -162,6 +162,35 @@ def test_demo_data_is_idempotent_and_consistent(db):
     assert (call.status, call.applications.count(), call.members.count()) == ("open", 3, 2)
     assert m.Interest.objects.get().member.user.username == "committee2"
     assert ledger.verify() == []
+    _demo_users_chose_how_they_are_told()
+
+
+def _demo_users_chose_how_they_are_told():
+    """A clerk on Telegram in Uzbek with quiet hours, a board member in Moscow with SMS: set
+    once (the second seed changed nothing) and shown on their notification page."""
+    import datetime
+
+    from django.test import Client
+
+    from matching.demo.people import DEMO_CHAT_ID
+    from matching.notifications import preferences
+
+    clerk2 = m.User.objects.get(username="clerk2")
+    link = m.TelegramLink.objects.get(user=clerk2)
+    assert (link.linked, link.chat_id, clerk2.language) == (True, DEMO_CHAT_ID, "uz")
+    assert (clerk2.quiet_from, clerk2.quiet_until) == (datetime.time(22), datetime.time(7))
+    assert preferences.table(clerk2)["tranches"] == {"telegram", "email"}
+    assert preferences.table(clerk2)["complaints"] == {"telegram"}
+    board = m.User.objects.get(username="association")
+    assert (board.language, board.timezone, board.phone) == ("ru", "Europe/Moscow",
+                                                             "+79161234567")
+    assert preferences.table(board)["money"] == {"email", "sms"}
+    assert m.NotificationPreference.objects.filter(user__in=[clerk2, board]).count() == 12
+    client = Client()
+    client.force_login(clerk2)
+    client.cookies["django_language"] = "uz"
+    html = client.get("/account/notifications/").content.decode()
+    assert "@gulnora_istiqlol" in html and 'value="22:00"' in html
 
 
 def test_generated_data_set_balances(db):

@@ -28,6 +28,7 @@ router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet,
                 basename="webhook-delivery")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("progress-reports", works.ProgressReportViewSet, basename="progress-report")
+router.register("evidence", works.EvidenceViewSet, basename="evidence")
 
 v1 = [
     path("auth/login/", auth.LoginView.as_view(), name="login"),

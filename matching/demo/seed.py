@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from .. import models as m
 from .. import services
-from . import calls
+from . import calls, people
 from ..services.works import MilestoneInput
 from .images import photo
 from .places import ASSOCIATIONS, DEMO_MAHALLAS, POSITIONS, RATES
@@ -413,7 +413,8 @@ def seed() -> list[tuple[str, str]]:
     _waiting_work(mahallas)
     _complaints()
     _topped_up(schemes, mahallas, associations)
-    return LOGINS
+    people.people(mahallas, _user)
+    return LOGINS + people.LOGINS
 
 
 def _waiting_work(mahallas) -> None:

@@ -12,6 +12,7 @@ from .. import policies
 from ..errors import ServiceError
 from ..models import Project, Role
 from ..text import CONTROL_MESSAGE, find_control
+from . import stash
 
 
 def role_required(check):
@@ -59,16 +60,30 @@ def _refuse_control_characters(form) -> bool:
 
 def submit(request, form, save):
     """A form page's POST: validate `form`, then `save(cleaned_data)`; a service's refusal
-    lands on the form, which keeps what was typed. Returns (done, what save returned, the
+    lands on the form, which keeps what was typed and the files chosen (stash.py: kept for
+    the corrected submit, without JavaScript too). Returns (done, what save returned, the
     status to render the form with)."""
     if request.method != "POST":
         return False, None, 200
-    if not form.is_valid() or _refuse_control_characters(form):
+    kept = stash.restore(request, form)
+    try:
+        done, result, status = _validate_and_save(form, save, kept)
+    finally:
+        stash.close(form)
+    if done:
+        stash.discard(kept)
+    else:
+        stash.keep(request, form, kept)
+    return done, result, status
+
+
+def _validate_and_save(form, save, kept):
+    valid = form.is_valid()
+    token_refused = stash.after_validation(form, kept)  # needs the validated form
+    if not valid or token_refused or _refuse_control_characters(form):
         return False, None, 400
     try:
         return True, save(form.cleaned_data), 200
     except ServiceError as error:
         add_service_error(form, error)
         return False, None, error.status
-
-

@@ -1,7 +1,7 @@
 """The clerk's pages as an installable web app that works offline.
 
 A service worker (`/sw.js`, controlling `/clerk/`) keeps the static files and the pages she
-opened; pledges, receipts and progress reports typed offline wait in the browser's queue
+opened; pledges, receipts, progress reports and evidence typed offline wait in the browser's queue
 (static/hashar/queue.js) with their own `Idempotency-Key` and are sent through the API (the
 same services as the pages) when the connection returns. The queue page shows them.
 """
@@ -100,7 +100,7 @@ def texts() -> dict:
         "correct": _("Please correct what is marked below: what you typed is kept."),
         "amount": _("Not a valid amount: write it as shown under the field."),
         "kinds": {"pledge": _("Pledge"), "receipt": _("Receipt"),
-                  "progress": _("Progress report")},
+                  "progress": _("Progress report"), "evidence": _("Evidence")},
         "states": {"waiting": _("waiting"), "sent": _("sent"),
                    "refused": _("refused by the server")},
         "note_waiting": _("It will be sent when the connection returns."),

@@ -108,3 +108,57 @@ def test_a_clerks_pledge_sent_as_a_form_twice_is_recorded_once(world, as_user):
     assert first.status_code == again.status_code == 201, first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert Pledge.objects.get().amount == Decimal("250000.50")
+
+
+EVIDENCE = "/api/v1/evidence/"
+
+
+def evidence_body(project, **over):
+    photo = images.photo(taken_at=timezone.now() - datetime.timedelta(days=1))
+    return {"project": str(project.pk), "kind": "photo", "description": "Trench dug",
+            "quantity": "300 m", "file": SimpleUploadedFile("trench.jpg", photo, "image/jpeg"),
+            **over}
+
+
+def test_evidence_uploaded_twice_with_its_key_is_recorded_once(world, as_user):
+    project = world.approved()
+    client = as_user(world.alice)
+    first = client.post(EVIDENCE, evidence_body(project), format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="evidence-offline-1")
+    again = client.post(EVIDENCE, evidence_body(project), format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="evidence-offline-1")
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    evidence = Evidence.objects.get()
+    assert (evidence.kind, evidence.quantity, evidence.uploaded_by) == ("photo", "300 m",
+                                                                        world.alice)
+    assert evidence.thumbnail and first.json()["project_code"] == project.code
+    assert [row["id"] for row in client.get(EVIDENCE).json()["results"]] == [evidence.pk]
+
+
+@pytest.mark.parametrize("_case, change, field", [
+    ("not a known kind", {"kind": "selfie"}, "kind"),
+    ("no file", {"file": ""}, "file"),
+    ("a file of another type", {"file": SimpleUploadedFile("a.exe", b"MZ", "x/y")}, "file"),
+    ("content not its type", {"file": SimpleUploadedFile("a.pdf", b"nope", "x/y")}, "file"),
+])
+def test_bad_evidence_names_its_field_and_writes_nothing(world, as_user, _case, change, field):
+    response = as_user(world.alice).post(EVIDENCE, evidence_body(world.approved(), **change),
+                                         format="multipart")
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"][0]["attr"] == field
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["charlie", "migrant", "auditor", None])
+def test_others_cannot_upload_evidence_on_alices_project(world, as_user, who):
+    project = world.approved()
+    world.evidence(project)
+    client = as_user(getattr(world, who) if who else None)
+    response = client.post(EVIDENCE, evidence_body(project), format="multipart")
+    assert response.status_code in {400, 401, 403}
+    if response.status_code == 400:  # out of scope reads as a project that does not exist
+        assert response.json()["errors"][0]["attr"] == "project"
+    assert Evidence.objects.count() == 1
+    if who == "charlie":  # and he does not see hers
+        assert client.get(EVIDENCE).json()["results"] == []

@@ -34,6 +34,7 @@ VISIBLE = {
     m.Pledge: lambda caller: m.Pledge.objects.visible_to(caller).values("pk"),
     m.Receipt: lambda caller: m.Receipt.objects.visible_to(caller).values("pk"),
     m.ProgressReport: lambda caller: m.ProgressReport.objects.visible_to(caller).values("pk"),
+    m.Evidence: lambda caller: m.Evidence.objects.visible_to(caller).values("pk"),
     m.WebhookEndpoint: lambda caller: m.WebhookEndpoint.objects.filter(
         association_id=caller.association_id).values("pk"),
     m.WebhookDelivery: lambda caller: m.WebhookDelivery.objects.filter(
@@ -125,7 +126,8 @@ def test_the_enumeration_covers_every_way_an_id_reaches_the_api():
 def landscape(world, settings):
     """Records on both sides of every boundary: projects, pledges, receipts (one held),
     webhook endpoints and deliveries of both associations, decisions waiting for a second
-    officer, top-ups, tranches (of the approved projects), progress reports and jobs."""
+    officer, top-ups, tranches (of the approved projects), progress reports, evidence and
+    jobs."""
     settings.API_RATES = {**settings.API_RATES, "user": "100000/minute"}
     own = world.approved()
     theirs = world.approved(mahalla=world.mahalla_b)
@@ -152,6 +154,7 @@ def landscape(world, settings):
     for project, user in ((own, world.alice), (theirs, world.charlie)):  # reports of works
         m.ProgressReport.objects.create(project=project, reported_on=project.created_at.date(),
                                         text="Trench dug.", created_by=user)
+        world.evidence(project, actor=user)
     waiting = world.submitted(mahalla=world.mahalla_b)
     m.PendingDecision.objects.create(project=waiting, decision="approve", reason="ok",
                                      proposed_by=world.dave)

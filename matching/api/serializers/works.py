@@ -1,9 +1,10 @@
-"""Progress reports of the works: the input's shape here; services.works decides the rules."""
+"""Progress reports of the works and evidence uploaded for a project: the input's shape here;
+the services (works, money.evidence_add) decide the rules."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ...models import ProgressReport
+from ...models import Evidence, EvidenceKind, ProgressReport
 from ...services.works import MAX_PHOTOS
 from .base import InputSerializer
 from .money import ScopedProjectField
@@ -40,3 +41,24 @@ class ProgressReportInputSerializer(InputSerializer):
             return {int(key): percent for key, percent in value.items()}
         except ValueError:
             raise serializers.ValidationError(_("Milestones are named by their id.")) from None
+
+
+class UploadedEvidenceSerializer(serializers.ModelSerializer):
+    project_code = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "project", "project_code", "kind", "description", "quantity",
+                  "taken_at", "uploaded_at"]
+        read_only_fields = fields
+
+
+class EvidenceUploadInputSerializer(InputSerializer):
+    project = ScopedProjectField()
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    file = serializers.FileField(help_text=_("PDF, JPEG, PNG or WebP (multipart)."))
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                        default="")
+    quantity = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                     default="",
+                                     help_text=_("e.g. 1.2 km of pipe, 300 m² of roof"))

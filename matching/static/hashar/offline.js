@@ -1,5 +1,5 @@
 /* The clerk's pages offline: registers the service worker, shows what waits on this phone,
-   and turns the pledge, receipt and progress-report forms into entries of the queue
+   and turns the pledge, receipt, progress-report and evidence forms into entries of the queue
    (queue.js) sent through the API with their Idempotency-Key: at once when the connection
    holds, later when it returns. A refusal by the server lands on the form's fields, with
    everything typed and chosen (the proof file too) still in place.
