@@ -9,8 +9,9 @@ an edit: the database refuses UPDATE and DELETE on the ledger table.
 
 `verify()` recomputes every cached total from the entries with aggregate queries, and the
 regional summary rows (`models/summaries.py`, kept by the database from these totals in the
-same transaction) from the totals, and reports each difference; the `verify_ledger` command and a nightly task run it through `check()`, which
-keeps each run's result for the auditor (`LedgerCheck`).
+same transaction) from the totals, and reports each difference; the `verify_ledger` command
+and a nightly task run it through `check()`, which keeps each run's result for the auditor
+(`LedgerCheck`).
 """
 
 from collections import defaultdict

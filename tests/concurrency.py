@@ -1,6 +1,7 @@
 """Run work at the same moment in threads, each with its own database connection."""
 
 import threading
+import time
 
 from django.db import close_old_connections, connection
 
@@ -27,3 +28,18 @@ def race(workers, *, timeout=120):
         thread.join(timeout=timeout)
     close_old_connections()
     return results
+
+
+def widen_the_window(monkeypatch):
+    """Sleep between a starter's look for a running job and its creation of one; the job is
+    not handed to a broker (no worker here)."""
+    from matching.services import jobs
+
+    room_for = jobs._room_for
+
+    def slowly(**kwargs):
+        time.sleep(0.5)
+        return room_for(**kwargs)
+
+    monkeypatch.setattr(jobs, "_room_for", slowly)
+    monkeypatch.setattr(jobs, "enqueue_on_commit", lambda job: None)

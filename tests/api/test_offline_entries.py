@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching import services
@@ -45,6 +47,23 @@ def test_a_clerk_reports_progress_with_photos(world, works, as_user):
     assert body["photos"] == 2 and body["progress"] == "40.00"
     assert works.milestones.get(title="Trench").progress == Decimal("100")
     assert Evidence.objects.filter(progress_report_id=body["id"]).count() == 2
+
+
+def test_the_list_of_reports_takes_the_same_queries_for_one_or_four(world, works, as_user):
+    client = as_user(world.alice)
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            photos = [r["photos"] for r in client.get(REPORTS).json()["results"]]
+        return photos, len(queries)
+
+    assert client.post(REPORTS, report(works), format="multipart").status_code == 201
+    one, queries_for_one = listed()
+    for _n in range(3):
+        assert client.post(REPORTS, report(works), format="multipart").status_code == 201
+    four, queries_for_four = listed()
+    assert (one, four) == ([2], [2] * 4)
+    assert queries_for_four == queries_for_one <= 6
 
 
 def test_the_same_report_sent_twice_with_its_key_is_recorded_once(world, works, as_user):

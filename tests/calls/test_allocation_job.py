@@ -2,8 +2,6 @@
 than a request may): refusals still land on the form at once, the job's page follows it and
 leads to the proposal, one proposal runs at a time per call, and a cancel keeps nothing."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
@@ -12,20 +10,7 @@ from matching import models as m
 from matching.errors import Conflict
 from matching.jobs.tasks import run_job
 from matching.services import jobs, selection
-from tests.concurrency import race
-
-
-def widen_the_window(monkeypatch):
-    """Sleep between a starter's look for a running job and its creation of one; the job is
-    not handed to a broker (no worker here)."""
-    room_for = jobs._room_for
-
-    def slowly(**kwargs):
-        time.sleep(0.5)
-        return room_for(**kwargs)
-
-    monkeypatch.setattr(jobs, "_room_for", slowly)
-    monkeypatch.setattr(jobs, "enqueue_on_commit", lambda job: None)
+from tests.concurrency import race, widen_the_window
 
 
 def _propose(client, call, seconds="20"):

@@ -278,8 +278,7 @@ def test_two_administrators_re_matching_a_year_at_the_same_moment_start_one_job(
         world, monkeypatch):
     from matching.errors import Conflict
     from matching.services.jobs import recompute_job_start
-    from tests.calls.test_allocation_job import widen_the_window
-    from tests.concurrency import race
+    from tests.concurrency import race, widen_the_window
 
     widen_the_window(monkeypatch)
     year = world.scheme.fiscal_year

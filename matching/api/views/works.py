@@ -2,6 +2,7 @@
 project: the same services as the clerk's pages, and an `Idempotency-Key`, so that what was
 queued on a phone offline and sent again when the connection returns is recorded once."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -28,7 +29,9 @@ from ..serializers.works import (UploadedEvidenceSerializer, EvidenceUploadInput
 )
 class ProgressReportViewSet(idempotency.IdempotentCreateMixin, ServiceCreateMixin,
                             mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    queryset = ProgressReport.objects.select_related("project")
+    # the photos' ids only, for their count: one query a page, not one a report
+    queryset = ProgressReport.objects.select_related("project").prefetch_related(
+        Prefetch("photos", queryset=Evidence.objects.only("id", "progress_report_id")))
     serializer_class = ProgressReportSerializer
     input_serializer_class = ProgressReportInputSerializer
     project_path = "project__"
